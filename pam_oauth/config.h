@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* The administrator's settings: one grammar for the file and the PAM arguments. */
+#ifndef PAM_OAUTH_CONFIG_H
+#define PAM_OAUTH_CONFIG_H
+
+#include <stddef.h>
+
+#include "log.h"
+#include "status.h"
+
+#define OAUTH_DEFAULT_CONFIG "/etc/security/pam_oauth.conf"
+
+enum oauth_qr_mode {
+	OAUTH_QR_AUTO = 0, /* ASCII when PAM_RHOST is set (ssh), UTF-8 on a local terminal */
+	OAUTH_QR_UTF8,
+	OAUTH_QR_ASCII,
+	OAUTH_QR_OFF,
+};
+
+enum oauth_prompt_mode {
+	OAUTH_PROMPT_ENTER = 0, /* show all with a "press Enter" prompt: sshd needs a prompt */
+	OAUTH_PROMPT_NONE,	/* show as info and poll at once: fits sudo */
+};
+
+enum oauth_client_auth {
+	OAUTH_CLIENT_AUTH_BASIC = 0, /* RFC 6749 §2.3.1 HTTP Basic: every server must accept it */
+	OAUTH_CLIENT_AUTH_POST,	     /* client_secret in the form body */
+};
+
+/*
+ * Effective settings for one PAM service. All strings are owned; client_secret
+ * is wiped by oauth_config_free().
+ */
+struct oauth_config {
+	char *path; /* the file that was read */
+	int debug;
+
+	char *issuer;
+	char *device_authorization_endpoint;
+	char *token_endpoint;
+	char *userinfo_endpoint;
+	char *jwks_uri;
+
+	char *client_id;
+	char *client_secret; /* secret; NULL for public clients */
+	enum oauth_client_auth client_auth;
+	char *scope;	      /* default "openid profile" */
+	char *username_claim; /* default "preferred_username" */
+	char *ca_file;	      /* NULL: the system's trust store */
+
+	long timeout;	   /* seconds to wait for approval, capped by expires_in */
+	long http_timeout; /* seconds for one HTTP request */
+	enum oauth_qr_mode qr;
+	enum oauth_prompt_mode prompt;
+};
+
+/*
+ * Builds the settings for service from, in order: the arguments config=PATH and
+ * debug, the file (default OAUTH_DEFAULT_CONFIG), the file's [service] section,
+ * then the other key=value arguments. Validates the result (required keys,
+ * https:// except loopback http://, the secret file's owner and mode) before any
+ * I/O elsewhere. On failure returns OAUTH_CONFIG (or OAUTH_NOMEM) and puts
+ * "file:line: key: reason" or "argument key: reason" into err.
+ * cfg is cleared at entry; free it with oauth_config_free() on every path.
+ */
+enum oauth_status oauth_config_load(struct oauth_config *cfg, const char *service, int argc,
+				    const char **argv, char *err, size_t errlen);
+
+/* Frees every member (wiping the secret); cfg itself is the caller's; NULL is fine. */
+void oauth_config_free(struct oauth_config *cfg);
+
+/*
+ * Nonzero when url is https://, or http:// to a loopback host (127.0.0.0/8,
+ * [::1], localhost): the only URLs the module will talk to or show.
+ */
+int oauth_url_allowed(const char *url);
+
+/* Nonzero when url's host is loopback (for the http:// exception). */
+int oauth_url_is_loopback(const char *url);
+
+#endif

@@ -1,0 +1,3 @@
+/* placeholder */
+#include "build_config.h"
+#include "conv.h"

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* RFC 8628: the device authorization request and the token polling loop. */
+#ifndef PAM_OAUTH_DEVICE_FLOW_H
+#define PAM_OAUTH_DEVICE_FLOW_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "discovery.h"
+#include "http.h"
+#include "log.h"
+#include "status.h"
+
+/* RFC 8628 §3.2 default when the provider sends no interval. */
+#define OAUTH_DEFAULT_INTERVAL 5
+/* RFC 8628 §3.5: slow_down adds this many seconds, for this and every later poll. */
+#define OAUTH_SLOW_DOWN_STEP 5
+/* An interval above this is treated as this: a hostile provider must not stall us. */
+#define OAUTH_MAX_INTERVAL 60
+/* Consecutive transport failures while polling before we give up. */
+#define OAUTH_MAX_POLL_FAILURES 4
+
+/* RFC 8628 §3.2 Device Authorization Response. All strings owned. */
+struct oauth_device_auth {
+	char *device_code; /* secret */
+	char *user_code;
+	char *verification_uri; /* also read from Google's verification_url */
+	char *verification_uri_complete; /* may be NULL */
+	long expires_in;		 /* seconds, > 0 */
+	long interval;			 /* seconds, OAUTH_DEFAULT_INTERVAL when absent */
+};
+
+void oauth_device_auth_free(struct oauth_device_auth *da);
+
+/* RFC 6749 §5.1 Successful Token Response. Strings owned; tokens are secrets. */
+struct oauth_token_response {
+	char *access_token; /* secret */
+	char *id_token;	    /* secret; NULL when not issued */
+	char *token_type;
+	char *scope; /* NULL when omitted (RFC 6749 §5.1: the requested scope was granted) */
+	long expires_in;
+};
+
+void oauth_token_response_free(struct oauth_token_response *tr);
+
+/*
+ * Parses a device authorization response (HTTP status given). Requires
+ * device_code, user_code, verification_uri (or verification_url), expires_in;
+ * a 4xx/5xx answer or a JSON "error" becomes OAUTH_PROTOCOL/OAUTH_UNAVAILABLE
+ * with the sanitised error in err. Fills da (cleared at entry).
+ */
+enum oauth_status oauth_device_auth_parse(long http_status, const char *body, size_t len,
+					  struct oauth_device_auth *da, char *err, size_t errlen);
+
+/* What one token-endpoint answer means for the poll loop (RFC 8628 §3.5). */
+enum oauth_poll_result {
+	OAUTH_POLL_TOKEN,   /* success: tr is filled */
+	OAUTH_POLL_PENDING, /* authorization_pending */
+	OAUTH_POLL_SLOW_DOWN,
+	OAUTH_POLL_DENIED,  /* access_denied */
+	OAUTH_POLL_EXPIRED, /* expired_token */
+	OAUTH_POLL_ERROR,   /* any other error: stop (err says which) */
+};
+
+/*
+ * Classifies one token-endpoint answer. On OAUTH_POLL_TOKEN fills tr (cleared at
+ * entry); an access_token is required.
+ */
+enum oauth_poll_result oauth_token_response_parse(long http_status, const char *body, size_t len,
+						  struct oauth_token_response *tr, char *err,
+						  size_t errlen);
+
+/*
+ * Seams for the poll loop, so tests run it in milliseconds and CIBA can reuse it.
+ * request sends one token request and fills resp; it returns OAUTH_UNAVAILABLE on
+ * transport failure. now_ms is a monotonic clock. sleep_ms waits, returning
+ * OAUTH_OK or a failure that stops the loop at once (e.g. OAUTH_CONV).
+ */
+struct oauth_poll_ops {
+	enum oauth_status (*request)(void *ctx, struct oauth_http_response *resp, char *err,
+				     size_t errlen);
+	long long (*now_ms)(void *ctx);
+	enum oauth_status (*sleep_ms)(void *ctx, long long ms);
+	void *ctx;
+};
+
+/*
+ * Polls until a token, a final answer, or deadline_ms (on now_ms's clock).
+ * The first request is sent at once when poll_now is set (the person pressed
+ * Enter), else after one interval. slow_down adds OAUTH_SLOW_DOWN_STEP to the
+ * interval for good; a transport failure doubles the wait (capped at
+ * OAUTH_MAX_INTERVAL) and OAUTH_MAX_POLL_FAILURES in a row end the loop with
+ * OAUTH_UNAVAILABLE. Returns OAUTH_OK with tr filled, OAUTH_DENIED,
+ * OAUTH_EXPIRED (expired_token or the deadline), OAUTH_PROTOCOL, OAUTH_UNAVAILABLE,
+ * or whatever sleep_ms returned.
+ */
+enum oauth_status oauth_device_poll(const struct oauth_poll_ops *ops, long interval_s,
+				    long long deadline_ms, int poll_now,
+				    const struct oauth_logger *log,
+				    struct oauth_token_response *tr, char *err, size_t errlen);
+
+/*
+ * Sends the device authorization request (RFC 8628 §3.1): client_id, scope, and
+ * client authentication per cfg when a secret is set. Fills da (cleared at
+ * entry). Also checks that the verification URIs pass oauth_url_allowed().
+ */
+enum oauth_status oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
+					 const struct oauth_endpoints *ep,
+					 struct oauth_device_auth *da, char *err, size_t errlen);
+
+/* Sends one device access token request (RFC 8628 §3.4); resp cleared at entry. */
+enum oauth_status oauth_device_token_request(struct oauth_http *http,
+					     const struct oauth_config *cfg,
+					     const struct oauth_endpoints *ep,
+					     const char *device_code,
+					     struct oauth_http_response *resp, char *err,
+					     size_t errlen);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* OpenID Connect Discovery 1.0 / RFC 8414: the provider's endpoints. */
+#ifndef PAM_OAUTH_DISCOVERY_H
+#define PAM_OAUTH_DISCOVERY_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "http.h"
+#include "status.h"
+
+/* The endpoints one login uses; all owned. */
+struct oauth_endpoints {
+	char *issuer; /* NULL when no issuer is configured (non-OpenID provider) */
+	char *device_authorization_endpoint;
+	char *token_endpoint;
+	char *userinfo_endpoint; /* may be NULL */
+	char *jwks_uri;		 /* may be NULL */
+};
+
+void oauth_endpoints_free(struct oauth_endpoints *ep);
+
+/*
+ * Parses a discovery document (OIDC Discovery §3): its issuer must equal
+ * expected_issuer exactly (§4.3), and every endpoint it gives must pass
+ * oauth_url_allowed(). Fills ep (cleared at entry).
+ */
+enum oauth_status oauth_discovery_parse(const char *body, size_t len, const char *expected_issuer,
+					struct oauth_endpoints *ep, char *err, size_t errlen);
+
+/*
+ * Resolves the endpoints for cfg: the configured overrides win; discovery
+ * ({issuer}/.well-known/openid-configuration) is fetched only when an endpoint
+ * the login needs is not configured. http may be NULL when no fetch is needed.
+ * Fails with OAUTH_CONFIG when neither gives a device authorization and token
+ * endpoint.
+ */
+enum oauth_status oauth_discovery_resolve(const struct oauth_config *cfg, struct oauth_http *http,
+					  struct oauth_endpoints *ep, char *err, size_t errlen);
+
+#endif

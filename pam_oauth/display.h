@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* What the person sees: what they approve, the URL and code, the QR code, in PAM-sized messages. */
+#ifndef PAM_OAUTH_DISPLAY_H
+#define PAM_OAUTH_DISPLAY_H
+
+#include <stddef.h>
+
+#include "qr.h"
+#include "status.h"
+
+/*
+ * Linux-PAM's PAM_MAX_MSG_SIZE, counting the NUL: some callers cut or refuse
+ * longer messages, so every message we send is shorter.
+ */
+#define OAUTH_MSG_MAX 512
+/* Linux-PAM's PAM_MAX_NUM_MSG: we never need more messages than this. */
+#define OAUTH_MSG_MAX_COUNT 32
+
+/*
+ * How the core talks to the person; the PAM layer implements it with the
+ * conversation, tests with buffers. Each text is shorter than OAUTH_MSG_MAX.
+ */
+struct oauth_display_ops {
+	enum oauth_status (*info)(void *ctx, const char *text);
+	/* Shows text as a prompt and waits for Enter; the reply is discarded. */
+	enum oauth_status (*prompt)(void *ctx, const char *text);
+	void *ctx;
+};
+
+/* Everything the device-code screen says. Strings borrowed; provider strings untrusted. */
+struct oauth_display_info {
+	const char *user;    /* the local account */
+	const char *service; /* PAM service, e.g. "sshd" */
+	const char *host;    /* this machine's name */
+	const char *rhost;   /* remote host, may be NULL or "" */
+	const char *verification_uri;
+	const char *verification_uri_complete; /* may be NULL */
+	const char *user_code;
+	long expires_in; /* seconds */
+	enum oauth_qr_style qr;
+};
+
+/*
+ * Composes the screen: what is being approved (account, host, service, remote
+ * host, validity), the verification URI and user code, and the QR code of
+ * verification_uri_complete (else verification_uri). Provider strings are
+ * sanitised and bounded. The text is split on line boundaries into at most
+ * OAUTH_MSG_MAX_COUNT messages each shorter than OAUTH_MSG_MAX. *msgs is an
+ * owned array of owned strings; free with oauth_display_msgs_free.
+ */
+enum oauth_status oauth_display_build(const struct oauth_display_info *info, char ***msgs,
+				      size_t *nmsgs, char *err, size_t errlen);
+
+void oauth_display_msgs_free(char **msgs, size_t nmsgs);
+
+/*
+ * Splits text into messages on '\n' boundaries, each shorter than max bytes
+ * (a single longer line is cut at a UTF-8 character boundary). Used by
+ * oauth_display_build; exposed for tests.
+ */
+enum oauth_status oauth_display_split(const char *text, size_t max, char ***msgs, size_t *nmsgs);
+
+/* The prompt shown with prompt=enter. */
+#define OAUTH_PROMPT_TEXT "Press Enter once you have approved the login: "
+
+#endif

@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* placeholder: being written */
+#include "build_config.h"
+#include "identity.h"

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* Reading provider JSON with cJSON: bounded, typed, case-sensitive members. */
+#ifndef PAM_OAUTH_JSON_H
+#define PAM_OAUTH_JSON_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "status.h"
+
+/* Deeper nesting than this is refused before parsing: real responses are flat. */
+#define OAUTH_JSON_MAX_DEPTH 16
+/* A single string member longer than this is refused (tokens are a few KiB). */
+#define OAUTH_JSON_MAX_STRING (64 * 1024)
+
+/*
+ * Parses exactly len bytes as one JSON object (no trailing garbage, nesting at
+ * most OAUTH_JSON_MAX_DEPTH, no duplicate member names at the top level).
+ * Returns OAUTH_PROTOCOL with a reason in err otherwise. Free with cJSON_Delete.
+ */
+enum oauth_status oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err,
+					  size_t errlen);
+
+/*
+ * Copies the string member name (case-sensitive) into *out (owned, caller frees).
+ * Missing: *out = NULL and OAUTH_OK unless required (then OAUTH_PROTOCOL).
+ * Present but not a string, empty, longer than OAUTH_JSON_MAX_STRING or with a
+ * NUL: OAUTH_PROTOCOL.
+ */
+enum oauth_status oauth_json_get_string(const cJSON *obj, const char *name, int required,
+					char **out, char *err, size_t errlen);
+
+/*
+ * Reads the integer member name into *out. Missing: *out = dflt, OAUTH_OK unless
+ * required. Not a number, not integral, or outside [min, max]: OAUTH_PROTOCOL.
+ */
+enum oauth_status oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
+				      long min, long max, long *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* One device-grant login from start to verified identity, without PAM. */
+#ifndef PAM_OAUTH_LOGIN_H
+#define PAM_OAUTH_LOGIN_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "display.h"
+#include "identity.h"
+#include "log.h"
+#include "status.h"
+
+/* Who asks and from where. Strings borrowed. */
+struct oauth_login_request {
+	const char *user;    /* the local account being logged in */
+	const char *service; /* PAM service */
+	const char *host;    /* this machine */
+	const char *rhost;   /* remote host; NULL or "" when local */
+	const char *tty;     /* may be NULL */
+};
+
+/*
+ * Runs the device flow for req->user: resolve endpoints, request a code, show
+ * it, poll, verify the ID token, read userinfo when needed, and match the
+ * identity to the account. OAUTH_OK only when every check passed. id is filled
+ * (cleared at entry) as far as the identity was learnt, for the outcome log,
+ * also on failure.
+ */
+enum oauth_status oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
+			      const struct oauth_display_ops *display,
+			      const struct oauth_logger *log, struct oauth_identity *id, char *err,
+			      size_t errlen);
+
+#endif

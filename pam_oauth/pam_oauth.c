@@ -1,0 +1,2 @@
+/* placeholder */
+#include "build_config.h"
