@@ -1,4 +1,164 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: being written */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* Reading provider JSON with cJSON: bounded, typed, case-sensitive members. */
 #include "build_config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "json.h"
+
+/* More top-level members than this is refused: the duplicate check is quadratic. */
+#define MAX_MEMBERS 256
+
+/* Nesting depth of text, counted outside strings; stops counting past the limit. */
+static int
+too_deep(const char *text, size_t len)
+{
+	int depth = 0, in_string = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			continue;
+		}
+		if (c == '"')
+			in_string = 1;
+		else if (c == '{' || c == '[') {
+			if (++depth > OAUTH_JSON_MAX_DEPTH)
+				return 1;
+		} else if (c == '}' || c == ']')
+			depth--;
+	}
+	return 0;
+}
+
+static int
+has_duplicate_member(const cJSON *obj)
+{
+	const cJSON *a, *b;
+	int n = 0;
+
+	for (a = obj->child; a != NULL; a = a->next) {
+		if (++n > MAX_MEMBERS)
+			return 1;
+		for (b = a->next; b != NULL; b = b->next)
+			if (a->string != NULL && b->string != NULL && strcmp(a->string, b->string) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+enum oauth_status
+oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err, size_t errlen)
+{
+	enum oauth_status rc = OAUTH_PROTOCOL;
+	const char *end = NULL;
+	cJSON *root = NULL;
+
+	*out = NULL;
+	if (text == NULL || len == 0) {
+		oauth_seterr(err, errlen, "empty JSON document");
+		goto out;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		oauth_seterr(err, errlen, "NUL byte in JSON document");
+		goto out;
+	}
+	if (too_deep(text, len)) {
+		oauth_seterr(err, errlen, "JSON nested deeper than %d", OAUTH_JSON_MAX_DEPTH);
+		goto out;
+	}
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (root == NULL) {
+		oauth_seterr(err, errlen, "malformed JSON");
+		goto out;
+	}
+	while (end != NULL && end < text + len && strchr(" \t\r\n", *end) != NULL)
+		end++;
+	if (end != text + len) {
+		oauth_seterr(err, errlen, "trailing data after JSON");
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		oauth_seterr(err, errlen, "JSON document is not an object");
+		goto out;
+	}
+	if (has_duplicate_member(root)) {
+		oauth_seterr(err, errlen, "JSON object has duplicate or too many members");
+		goto out;
+	}
+	*out = root;
+	root = NULL;
+	rc = OAUTH_OK;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+enum oauth_status
+oauth_json_get_string(const cJSON *obj, const char *name, int required, char **out, char *err,
+		      size_t errlen)
+{
+	const cJSON *item;
+	size_t n;
+
+	*out = NULL;
+	item = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (item == NULL || cJSON_IsNull(item)) {
+		if (!required)
+			return OAUTH_OK;
+		oauth_seterr(err, errlen, "missing \"%s\"", name);
+		return OAUTH_PROTOCOL;
+	}
+	if (!cJSON_IsString(item) || item->valuestring == NULL) {
+		oauth_seterr(err, errlen, "\"%s\" is not a string", name);
+		return OAUTH_PROTOCOL;
+	}
+	n = strnlen(item->valuestring, OAUTH_JSON_MAX_STRING + 1);
+	if (n == 0 || n > OAUTH_JSON_MAX_STRING) {
+		oauth_seterr(err, errlen, "\"%s\" is empty or too long", name);
+		return OAUTH_PROTOCOL;
+	}
+	*out = strdup(item->valuestring);
+	if (*out == NULL) {
+		oauth_seterr(err, errlen, "out of memory");
+		return OAUTH_NOMEM;
+	}
+	return OAUTH_OK;
+}
+
+enum oauth_status
+oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt, long min,
+		    long max, long *out, char *err, size_t errlen)
+{
+	const cJSON *item;
+	double v;
+
+	*out = dflt;
+	item = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (item == NULL || cJSON_IsNull(item)) {
+		if (!required)
+			return OAUTH_OK;
+		oauth_seterr(err, errlen, "missing \"%s\"", name);
+		return OAUTH_PROTOCOL;
+	}
+	if (!cJSON_IsNumber(item)) {
+		oauth_seterr(err, errlen, "\"%s\" is not a number", name);
+		return OAUTH_PROTOCOL;
+	}
+	v = item->valuedouble;
+	if (!isfinite(v) || floor(v) != v || v < (double)min || v > (double)max) {
+		oauth_seterr(err, errlen, "\"%s\" is not an integer in [%ld, %ld]", name, min, max);
+		return OAUTH_PROTOCOL;
+	}
+	*out = (long)v;
+	return OAUTH_OK;
+}
