@@ -70,13 +70,4 @@ enum oauth_status oauth_config_load(struct oauth_config *cfg, const char *servic
 /* Frees every member (wiping the secret); cfg itself is the caller's; NULL is fine. */
 void oauth_config_free(struct oauth_config *cfg);
 
-/*
- * Nonzero when url is https://, or http:// to a loopback host (127.0.0.0/8,
- * [::1], localhost): the only URLs the module will talk to or show.
- */
-int oauth_url_allowed(const char *url);
-
-/* Nonzero when url's host is loopback (for the http:// exception). */
-int oauth_url_is_loopback(const char *url);
-
 #endif
