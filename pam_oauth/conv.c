@@ -55,7 +55,7 @@ oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops)
 void
 oauth_conv_error(struct oauth_conv *c, const char *text)
 {
-	if (c->flags & PAM_SILENT)
+	if (text == NULL || (c->flags & PAM_SILENT))
 		return;
 	(void)pam_prompt(c->pamh, PAM_ERROR_MSG, NULL, "%s", text);
 }

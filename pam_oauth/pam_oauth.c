@@ -170,6 +170,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		o.result = oauth_status_str(st);
 		o.reason = err;
 		rc = status_to_pam(st, &conv);
+		oauth_conv_error(&conv, user_message(st));
 		goto out;
 	}
 	log.debug = cfg.debug;
@@ -201,7 +202,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	o.id = &id;
 	o.result = oauth_status_str(st);
 	o.reason = st == OAUTH_OK ? "approved" : err;
-	if (st != OAUTH_OK && user_message(st) != NULL)
+	if (st != OAUTH_OK)
 		oauth_conv_error(&conv, user_message(st));
 out:
 	log_outcome(pamh, &o);
