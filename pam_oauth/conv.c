@@ -1,3 +1,61 @@
-/* placeholder */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* The PAM conversation behind the core's display callbacks. */
 #include "build_config.h"
+
+#include <stdlib.h>
+
+#include <security/pam_ext.h>
+
 #include "conv.h"
+#include "secret.h"
+
+static enum oauth_status
+to_status(struct oauth_conv *c, int pam_rc)
+{
+	if (pam_rc == PAM_SUCCESS)
+		return OAUTH_OK;
+	c->pam_error = pam_rc;
+	return pam_rc == PAM_BUF_ERR ? OAUTH_NOMEM : OAUTH_CONV;
+}
+
+/*
+ * PAM_SILENT does not hide the code: without it the person cannot log in, and
+ * the code is the point of the exchange, not a side remark.
+ */
+static enum oauth_status
+conv_info(void *ctx, const char *text)
+{
+	struct oauth_conv *c = ctx;
+
+	return to_status(c, pam_prompt(c->pamh, PAM_TEXT_INFO, NULL, "%s", text));
+}
+
+static enum oauth_status
+conv_prompt(void *ctx, const char *text)
+{
+	struct oauth_conv *c = ctx;
+	char *reply = NULL;
+	int rc;
+
+	rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &reply, "%s", text);
+	/* The reply means nothing to us, but a person may have typed a password here. */
+	oauth_free_secret(reply);
+	return to_status(c, rc);
+}
+
+void
+oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops)
+{
+	ops->info = conv_info;
+	ops->prompt = conv_prompt;
+	ops->ctx = c;
+}
+
+void
+oauth_conv_error(struct oauth_conv *c, const char *text)
+{
+	if (text == NULL || (c->flags & PAM_SILENT))
+		return;
+	(void)pam_prompt(c->pamh, PAM_ERROR_MSG, NULL, "%s", text);
+}

@@ -17,4 +17,7 @@ struct oauth_conv {
 /* Fills ops with callbacks that talk through c's PAM conversation. */
 void oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops);
 
+/* Tells the person why the login failed (PAM_ERROR_MSG), unless PAM_SILENT. */
+void oauth_conv_error(struct oauth_conv *c, const char *text);
+
 #endif

@@ -1,4 +1,254 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: being written */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* One device-grant login from start to verified identity, without PAM. */
 #include "build_config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "device_flow.h"
+#include "discovery.h"
+#include "http.h"
+#include "json.h"
+#include "jwks.h"
+#include "jwt.h"
 #include "login.h"
+#include "qr.h"
+#include "secret.h"
+
+/* Everything one login holds; freed in one place. */
+struct login {
+	const struct oauth_config *cfg;		/* borrowed */
+	const struct oauth_logger *log;		/* borrowed */
+	struct oauth_http *http;		/* owned */
+	struct oauth_endpoints ep;		/* owned */
+	struct oauth_device_auth da;		/* owned; device_code is a secret */
+	struct oauth_token_response tr;		/* owned; tokens are secrets */
+	struct oauth_jwks *jwks;		/* owned */
+	cJSON *claims;				/* owned; verified ID token claims */
+	cJSON *userinfo;			/* owned */
+};
+
+static long long
+mono_ms(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static enum oauth_status
+sleep_ms(void *ctx, long long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+
+	(void)ctx;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return OAUTH_OK;
+}
+
+static enum oauth_status
+poll_request(void *ctx, struct oauth_http_response *resp, char *err, size_t errlen)
+{
+	struct login *l = ctx;
+
+	return oauth_device_token_request(l->http, l->cfg, &l->ep, l->da.device_code, resp, err,
+					  errlen);
+}
+
+static enum oauth_status
+show_code(struct login *l, const struct oauth_login_request *req,
+	  const struct oauth_display_ops *display, char *err, size_t errlen)
+{
+	struct oauth_display_info info = {
+		.user = req->user,
+		.service = req->service,
+		.host = req->host,
+		.rhost = req->rhost,
+		.verification_uri = l->da.verification_uri,
+		.verification_uri_complete = l->da.verification_uri_complete,
+		.user_code = l->da.user_code,
+		.expires_in = l->da.expires_in,
+		.qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
+	};
+	char **msgs = NULL;
+	size_t n = 0, i;
+	enum oauth_status rc;
+
+	rc = oauth_display_build(&info, &msgs, &n, err, errlen);
+	for (i = 0; rc == OAUTH_OK && i < n; i++) {
+		rc = display->info(display->ctx, msgs[i]);
+		if (rc != OAUTH_OK)
+			oauth_seterr(err, errlen, "conversation failed while showing the code");
+	}
+	oauth_display_msgs_free(msgs, n);
+	return rc;
+}
+
+/* Fetches and parses the issuer's key set (RFC 7517) for the ID token signature. */
+static enum oauth_status
+fetch_jwks(struct login *l, char *err, size_t errlen)
+{
+	struct oauth_http_response resp = {0};
+	enum oauth_status rc;
+
+	rc = oauth_http_get(l->http, l->ep.jwks_uri, NULL, &resp, err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	if (resp.status != 200) {
+		oauth_seterr(err, errlen, "jwks_uri answered HTTP %ld", resp.status);
+		rc = resp.status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
+		goto out;
+	}
+	rc = oauth_jwks_parse(resp.body, resp.len, &l->jwks, err, errlen);
+out:
+	oauth_http_response_free(&resp);
+	return rc;
+}
+
+/* OIDC Core §3.1.3.7: the ID token is trusted only after signature and claims check out. */
+static enum oauth_status
+verify_id_token(struct login *l, char *err, size_t errlen)
+{
+	struct oauth_id_token_expect expect = {
+		.issuer = l->ep.issuer,
+		.client_id = l->cfg->client_id,
+		.now = (long long)time(NULL),
+		.leeway = OAUTH_JWT_LEEWAY,
+	};
+	enum oauth_status rc;
+
+	if (l->ep.jwks_uri != NULL) {
+		rc = fetch_jwks(l, err, errlen);
+		if (rc != OAUTH_OK)
+			return rc;
+	} else {
+		/* Core §3.1.3.7 allows this for a token straight from the token endpoint over TLS. */
+		oauth_debug(l->log, "no jwks_uri: checking ID token claims without its signature");
+	}
+	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, NULL, &expect, &l->claims, err,
+				       errlen);
+	if (rc != OAUTH_OK)
+		oauth_log(l->log, LOG_WARNING, "ID token refused: %s", err);
+	return rc;
+}
+
+/* OIDC Core §5.3: claims the ID token lacks, fetched with the access token. */
+static enum oauth_status
+fetch_userinfo(struct login *l, char *err, size_t errlen)
+{
+	struct oauth_http_response resp = {0};
+	enum oauth_status rc;
+
+	if (l->ep.userinfo_endpoint == NULL) {
+		oauth_seterr(err, errlen, "claim \"%s\" not in the ID token and no userinfo_endpoint",
+			     l->cfg->username_claim);
+		return OAUTH_PROTOCOL;
+	}
+	rc = oauth_http_get(l->http, l->ep.userinfo_endpoint, l->tr.access_token, &resp, err,
+			    errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	if (resp.status != 200) {
+		oauth_seterr(err, errlen, "userinfo_endpoint answered HTTP %ld", resp.status);
+		rc = resp.status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
+		goto out;
+	}
+	rc = oauth_json_parse_object(resp.body, resp.len, &l->userinfo, err, errlen);
+out:
+	oauth_http_response_free(&resp);
+	return rc;
+}
+
+static enum oauth_status
+learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t errlen)
+{
+	enum oauth_status rc;
+
+	/* Without an issuer there is nothing to check an ID token against: use userinfo only. */
+	if (l->tr.id_token != NULL && l->ep.issuer != NULL) {
+		rc = verify_id_token(l, err, errlen);
+		if (rc != OAUTH_OK)
+			return rc;
+	}
+	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim)) {
+		rc = fetch_userinfo(l, err, errlen);
+		if (rc != OAUTH_OK)
+			return rc;
+	}
+	return oauth_identity_from_claims(l->claims, l->userinfo, l->cfg->username_claim, id, err,
+					  errlen);
+}
+
+static void
+login_free(struct login *l)
+{
+	cJSON_Delete(l->claims);
+	cJSON_Delete(l->userinfo);
+	oauth_jwks_free(l->jwks);
+	oauth_token_response_free(&l->tr);
+	oauth_device_auth_free(&l->da);
+	oauth_endpoints_free(&l->ep);
+	oauth_http_free(l->http);
+}
+
+/* Our deadline: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
+static long long
+deadline_ms(const struct login *l)
+{
+	long secs = l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
+
+	return mono_ms(NULL) + (long long)secs * 1000;
+}
+
+enum oauth_status
+oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
+	    const struct oauth_display_ops *display, const struct oauth_logger *log,
+	    struct oauth_identity *id, char *err, size_t errlen)
+{
+	struct login l = {.cfg = cfg, .log = log};
+	struct oauth_http_opts opts = {.ca_file = cfg->ca_file, .timeout = cfg->http_timeout};
+	struct oauth_poll_ops poll = {poll_request, mono_ms, sleep_ms, &l};
+	enum oauth_status rc;
+	long long deadline;
+	int poll_now = 0;
+
+	memset(id, 0, sizeof(*id));
+	rc = oauth_http_global_init(err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_http_new(&l.http, &opts, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_discovery_resolve(cfg, l.http, &l.ep, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_device_authorize(l.http, cfg, &l.ep, &l.da, err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	deadline = deadline_ms(&l);
+	oauth_debug(log, "device code issued: expires_in=%ld interval=%ld", l.da.expires_in,
+		    l.da.interval);
+	rc = show_code(&l, req, display, err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	if (cfg->prompt == OAUTH_PROMPT_ENTER) {
+		rc = display->prompt(display->ctx, OAUTH_PROMPT_TEXT);
+		if (rc != OAUTH_OK) {
+			oauth_seterr(err, errlen, "conversation failed at the prompt");
+			goto out;
+		}
+		poll_now = 1;
+	}
+	rc = oauth_device_poll(&poll, l.da.interval, deadline, poll_now, log, &l.tr, err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	rc = learn_identity(&l, id, err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	rc = oauth_identity_match(id, req->user, err, errlen);
+out:
+	login_free(&l);
+	return rc;
+}

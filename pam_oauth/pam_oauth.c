@@ -1,2 +1,222 @@
-/* placeholder */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* PAM entry points: read the settings and items, run the core login, map its result to PAM. */
 #include "build_config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "config.h"
+#include "conv.h"
+#include "identity.h"
+#include "log.h"
+#include "login.h"
+#include "status.h"
+
+/* getpwnam_r scratch space; sysconf may say "indeterminate". */
+#define PW_BUF_SIZE 16384
+
+/* What an outcome line says beyond the status word. */
+struct outcome {
+	const char *service;
+	const char *user;
+	const char *rhost;
+	const char *issuer;
+	const struct oauth_identity *id;
+	const char *result;
+	const char *reason;
+};
+
+static void
+pam_log_line(void *ctx, int prio, const char *line)
+{
+	pam_syslog((pam_handle_t *)ctx, prio, "%s", line);
+}
+
+/* One greppable line per login, fields in a fixed order, each cleaned and bounded. */
+static void
+log_outcome(pam_handle_t *pamh, const struct outcome *o)
+{
+	char service[OAUTH_LOG_FIELD_MAX], user[OAUTH_LOG_FIELD_MAX], rhost[OAUTH_LOG_FIELD_MAX];
+	char issuer[OAUTH_LOG_FIELD_MAX], claim[OAUTH_LOG_FIELD_MAX], sub[OAUTH_LOG_FIELD_MAX];
+	char reason[OAUTH_ERR_SIZE];
+	int prio = strcmp(o->result, "ok") == 0 ? LOG_INFO : LOG_NOTICE;
+
+	pam_syslog(pamh, prio,
+		   "service=%s user=%s rhost=%s issuer=%s claim=%s sub=%s result=%s reason=%s",
+		   oauth_sanitize(service, sizeof(service), o->service ? o->service : "-"),
+		   oauth_sanitize(user, sizeof(user), o->user ? o->user : "-"),
+		   oauth_sanitize(rhost, sizeof(rhost), o->rhost && *o->rhost ? o->rhost : "-"),
+		   oauth_sanitize(issuer, sizeof(issuer), o->issuer ? o->issuer : "-"),
+		   oauth_sanitize(claim, sizeof(claim),
+				  o->id && o->id->username ? o->id->username : "-"),
+		   oauth_sanitize(sub, sizeof(sub), o->id && o->id->sub ? o->id->sub : "-"),
+		   o->result, oauth_sanitize(reason, sizeof(reason), o->reason ? o->reason : "-"));
+}
+
+static int
+status_to_pam(enum oauth_status st, const struct oauth_conv *conv)
+{
+	switch (st) {
+	case OAUTH_OK:
+		return PAM_SUCCESS;
+	case OAUTH_DENIED:
+	case OAUTH_EXPIRED:
+	case OAUTH_WRONG_IDENTITY:
+	case OAUTH_POLICY:
+	case OAUTH_INVALID_TOKEN:
+		return PAM_AUTH_ERR;
+	case OAUTH_UNAVAILABLE:
+	case OAUTH_PROTOCOL:
+		return PAM_AUTHINFO_UNAVAIL;
+	case OAUTH_CONFIG:
+		return PAM_SERVICE_ERR;
+	case OAUTH_CONV:
+		return conv->pam_error == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_CONV_ERR;
+	case OAUTH_NOMEM:
+		return PAM_BUF_ERR;
+	}
+	return PAM_AUTH_ERR; /* fail closed on anything unforeseen */
+}
+
+/* What the person reads when the login fails; never provider text. */
+static const char *
+user_message(enum oauth_status st)
+{
+	switch (st) {
+	case OAUTH_DENIED:
+		return "The sign-in request was denied.";
+	case OAUTH_EXPIRED:
+		return "The sign-in request expired before it was approved.";
+	case OAUTH_WRONG_IDENTITY:
+		return "The sign-in was approved by a different account than the one logging in.";
+	case OAUTH_POLICY:
+		return "Your account is not allowed to sign in here.";
+	case OAUTH_INVALID_TOKEN:
+		return "The identity provider's answer could not be verified.";
+	case OAUTH_UNAVAILABLE:
+	case OAUTH_PROTOCOL:
+		return "The identity provider cannot be reached right now.";
+	case OAUTH_CONFIG:
+		return "Sign-in is not configured correctly; contact your administrator.";
+	case OAUTH_OK:
+	case OAUTH_CONV:
+	case OAUTH_NOMEM:
+		break;
+	}
+	return NULL;
+}
+
+/* Nonzero when account exists locally; asked before anything is sent to the provider. */
+static int
+local_account_exists(const char *account)
+{
+	struct passwd pw, *found = NULL;
+	char *buf = malloc(PW_BUF_SIZE);
+	int rc;
+
+	if (buf == NULL)
+		return -1;
+	rc = getpwnam_r(account, &pw, buf, PW_BUF_SIZE, &found);
+	free(buf);
+	if (rc != 0 && rc != ENOENT && rc != ESRCH)
+		return -1;
+	return found != NULL;
+}
+
+static const char *
+get_item_str(pam_handle_t *pamh, int item)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct oauth_config cfg;
+	struct oauth_identity id = {0};
+	struct oauth_conv conv = {.pamh = pamh, .flags = flags, .pam_error = PAM_SUCCESS};
+	struct oauth_display_ops ops;
+	struct oauth_logger log = {.fn = pam_log_line, .ctx = pamh, .debug = 0};
+	struct oauth_login_request req = {0};
+	struct outcome o = {0};
+	char err[OAUTH_ERR_SIZE] = "";
+	char host[HOST_NAME_MAX + 1] = "";
+	const char *user = NULL;
+	enum oauth_status st;
+	int rc, exists;
+
+	req.service = get_item_str(pamh, PAM_SERVICE);
+	req.rhost = get_item_str(pamh, PAM_RHOST);
+	req.tty = get_item_str(pamh, PAM_TTY);
+	o.service = req.service;
+	o.rhost = req.rhost;
+
+	st = oauth_config_load(&cfg, req.service ? req.service : "", argc, argv, err, sizeof(err));
+	if (st != OAUTH_OK) {
+		o.result = oauth_status_str(st);
+		o.reason = err;
+		rc = status_to_pam(st, &conv);
+		oauth_conv_error(&conv, user_message(st));
+		goto out;
+	}
+	log.debug = cfg.debug;
+	o.issuer = cfg.issuer;
+
+	rc = pam_get_user(pamh, &user, NULL);
+	if (rc != PAM_SUCCESS || user == NULL || *user == '\0') {
+		o.result = "user_unknown";
+		o.reason = "no user name";
+		rc = rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+		goto out;
+	}
+	o.user = user;
+	exists = local_account_exists(user);
+	if (exists != 1) {
+		o.result = exists < 0 ? "nomem" : "user_unknown";
+		o.reason = exists < 0 ? "account lookup failed" : "no such local account";
+		rc = exists < 0 ? PAM_BUF_ERR : PAM_USER_UNKNOWN;
+		goto out;
+	}
+
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	req.user = user;
+	req.host = host;
+	oauth_conv_ops(&conv, &ops);
+	st = oauth_login(&cfg, &req, &ops, &log, &id, err, sizeof(err));
+	rc = status_to_pam(st, &conv);
+	o.id = &id;
+	o.result = oauth_status_str(st);
+	o.reason = st == OAUTH_OK ? "approved" : err;
+	if (st != OAUTH_OK)
+		oauth_conv_error(&conv, user_message(st));
+out:
+	log_outcome(pamh, &o);
+	oauth_identity_free(&id);
+	oauth_config_free(&cfg);
+	return rc;
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Installs everything pam_oauth needs to build, test and run its demo on Debian 12. Run as root.
+set -eu
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup-debian.sh: run as root (it installs Debian packages)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+packages="
+	autoconf automake autoconf-archive libtool pkg-config make gcc clang libclang-rt-14-dev
+	libpam0g-dev libcurl4-openssl-dev libcjson-dev libqrencode-dev libssl-dev libinih-dev
+	libpam-wrapper libnss-wrapper pamtester
+	openssl ca-certificates coreutils procps zbar-tools valgrind mandoc clang-format
+"
+command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+echo "setup-debian.sh: all packages present"

@@ -1,7 +1,0 @@
-/* placeholder: being written */
-int main(void);
-int
-main(void)
-{
-	return 99;
-}
