@@ -109,7 +109,8 @@ function installKnobs(provider, knobs, log, issued) {
     }
     if (ctx.path === '/device/auth' && body?.device_code) {
       if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
-      entry.userCode = body.user_code;
+      entry.response = { ...ctx.body };
+      delete entry.response.device_code; // kept in `issued` with the other secrets
     }
     entry.error = ctx.body?.error ?? null;
     rememberIssued(issued, ctx.body);
