@@ -2,10 +2,16 @@
 // Copyright (c) 2026 The pam_oauth authors
 // Finds a QR code drawn as text (UTF-8 half blocks or ASCII) and decodes it with zbarimg.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync, mkdtempSync, writeFileSync, rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The project's decoder (tests/tools/qr-decode.mjs) when the tree has it; the code below otherwise.
+const TOOL = join(dirname(fileURLToPath(import.meta.url)), '..', 'tools', 'qr-decode.mjs');
 
 const QUIET = 4; // modules of light margin around the code, as the QR standard asks
 const SCALE = 4; // pixels per module in the image zbar reads
@@ -92,6 +98,10 @@ function zbar(image) {
 export function decodeQr(text, style) {
   const lines = artLines(text, style === 'ascii' ? ASCII : HALF);
   if (lines.length < 5) return null;
+  if (existsSync(TOOL)) {
+    const r = spawnSync(process.execPath, [TOOL], { input: lines.join('\n'), encoding: 'utf8' });
+    return { text: r.status === 0 ? r.stdout.replace(/\n$/, '') : null, lines, tool: TOOL };
+  }
   const rows = style === 'ascii' ? fromAscii(lines) : fromHalfBlocks(lines);
   // Terminals draw light modules with ink as often as dark ones: try both.
   for (const invert of [false, true]) {
