@@ -14,7 +14,7 @@
 #define OAUTH_IDENTITY_MAX 256
 
 struct oauth_identity {
-	char *sub;	/* owned; the subject */
+	char *sub;      /* owned; the subject */
 	char *username; /* owned; the username_claim value */
 };
 
@@ -30,8 +30,8 @@ void oauth_identity_free(struct oauth_identity *id);
  * (missing claim: OAUTH_PROTOCOL). Fills id (cleared at entry).
  */
 enum oauth_status oauth_identity_from_claims(const cJSON *id_claims, const cJSON *userinfo,
-					     const char *claim, struct oauth_identity *id,
-					     char *err, size_t errlen);
+                                             const char *claim, struct oauth_identity *id,
+                                             char *err, size_t errlen);
 
 /* Nonzero when id_claims lacks claim, so the caller must ask userinfo. */
 int oauth_identity_needs_userinfo(const cJSON *id_claims, const char *claim);
@@ -41,6 +41,6 @@ int oauth_identity_needs_userinfo(const cJSON *id_claims, const char *claim);
  * folding, no trimming); else OAUTH_WRONG_IDENTITY naming both (sanitised).
  */
 enum oauth_status oauth_identity_match(const struct oauth_identity *id, const char *account,
-				       char *err, size_t errlen);
+                                       char *err, size_t errlen);
 
 #endif
