@@ -165,6 +165,43 @@ test_ec_point_off_curve_refused(void)
 	free(jwk);
 }
 
+/* e = 1 makes every signature trivially forgeable; even e or n is no RSA key at all. */
+static void
+test_rsa_degenerate_parameters_refused(void)
+{
+	static const char *const bad_e[] = {"AQ", "AQAC"}; /* 1 and 65538 */
+	char *jwk = tj_jwk(rsa2048, "weak", NULL);
+	char *n = member(jwk, "n");
+	char *bad;
+	size_t i, len = strlen(n);
+	char *even_n;
+
+	for (i = 0; i < sizeof(bad_e) / sizeof(bad_e[0]); i++) {
+		bad = with_member(jwk, "e", bad_e[i]);
+		t_case = bad_e[i];
+		check_single_refused(bad, "rejected");
+		free(bad);
+	}
+	{
+		BIGNUM *bn = NULL;
+		unsigned char buf[256];
+
+		CHECK(EVP_PKEY_get_bn_param(rsa2048, OSSL_PKEY_PARAM_RSA_N, &bn) == 1);
+		CHECK(BN_sub_word(bn, 1) == 1);
+		CHECK(BN_bn2binpad(bn, buf, sizeof(buf)) == (int)sizeof(buf));
+		BN_free(bn);
+		even_n = tj_b64url(buf, sizeof(buf));
+		CHECK_INT(strlen(even_n), len);
+		bad = with_member(jwk, "n", even_n);
+		t_case = "even n";
+		check_single_refused(bad, "rejected");
+		free(bad);
+		free(even_n);
+	}
+	free(n);
+	free(jwk);
+}
+
 static void
 test_ec_short_coordinate_refused(void)
 {
@@ -505,6 +542,7 @@ main(void)
 	RUN(test_mixed_set_keeps_every_key_with_alg);
 	RUN(test_small_rsa_modulus_refused);
 	RUN(test_ec_point_off_curve_refused);
+	RUN(test_rsa_degenerate_parameters_refused);
 	RUN(test_ec_short_coordinate_refused);
 	RUN(test_private_member_refuses_whole_set);
 	RUN(test_encryption_key_skipped);

@@ -489,6 +489,37 @@ test_key_declared_alg_mismatch_refused(void)
 	free(ps_on_any);
 }
 
+/* RFC 7518 §3.5: the PSS salt is as long as the hash; other salt lengths are refused. */
+static void
+test_pss_salt_of_other_length_refused(void)
+{
+	static const int salts[] = {0, 20, 64};
+	char *h = header("PS256", "rsa1", NULL);
+	char *input = tj_signing_input(h, GOOD_CLAIMS);
+	size_t i;
+
+	for (i = 0; i < sizeof(salts) / sizeof(salts[0]); i++) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		EVP_PKEY_CTX *pctx = NULL;
+		unsigned char sig[256];
+		size_t len = sizeof(sig);
+		char *tok;
+
+		CHECK(EVP_DigestSignInit_ex(md, &pctx, "SHA256", NULL, NULL, rsa, NULL) == 1);
+		CHECK(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
+		CHECK(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salts[i]) == 1);
+		CHECK(EVP_DigestSign(md, sig, &len, (const unsigned char *)input, strlen(input)) ==
+		      1);
+		EVP_MD_CTX_free(md);
+		tok = tj_with_sig(input, sig, len);
+		t_case = "salt length";
+		expect_refused(tok, "does not verify");
+		free(tok);
+	}
+	free(input);
+	free(h);
+}
+
 static void
 test_ec_curve_mismatch_refused(void)
 {
@@ -807,6 +838,7 @@ main(void)
 	RUN(test_ecdsa_signature_of_wrong_form_refused);
 	RUN(test_rsa_signature_of_wrong_length_refused);
 	RUN(test_key_declared_alg_mismatch_refused);
+	RUN(test_pss_salt_of_other_length_refused);
 	RUN(test_ec_curve_mismatch_refused);
 	RUN(test_every_prefix_of_a_token_fails);
 	RUN(test_malformed_compact_refused);
