@@ -22,6 +22,9 @@
 #include "login.h"
 #include "status.h"
 
+/* Everything else is hidden by -fvisibility=hidden and the version script. */
+#define PAM_OAUTH_EXPORT __attribute__((visibility("default")))
+
 /* getpwnam_r scratch space; sysconf may say "indeterminate". */
 #define PW_BUF_SIZE 16384
 
@@ -143,7 +146,7 @@ get_item_str(pam_handle_t *pamh, int item)
 	return v;
 }
 
-PAM_EXTERN int
+PAM_OAUTH_EXPORT PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct oauth_config cfg;
@@ -211,7 +214,7 @@ out:
 	return rc;
 }
 
-PAM_EXTERN int
+PAM_OAUTH_EXPORT PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)pamh;
