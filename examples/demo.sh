@@ -7,12 +7,13 @@
 #   sh examples/demo.sh --wait   approve yourself in a browser (and press Enter at the prompt)
 #
 # Run as root from anywhere in the repository; it builds the module in build/ when missing
-# (PAM_OAUTH_MODULE=path uses another build; DEMO_KEEP=1 keeps the temporary files).
+# (PAM_OAUTH_MODULE=path uses another build, DEMO_PORT another port than 8765, DEMO_KEEP=1 keeps
+# the temporary files).
 # Nothing on the system changes: pam_wrapper and nss_wrapper give pamtester a private PAM service
 # and a private user "alice"; the provider listens on 127.0.0.1:8765 and stops at the end.
 set -u
 
-PORT=8765
+PORT=${DEMO_PORT:-8765}
 ISSUER=http://127.0.0.1:$PORT
 APPROVE_DELAY=5
 
@@ -21,7 +22,7 @@ for arg in "$@"; do
 	case $arg in
 	--wait) wait_mode=yes ;;
 	-h | --help)
-		sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -114,7 +115,10 @@ interactive=no
 # Private PAM service, configuration (examples/demo.conf) and user database.
 install -m 0644 examples/demo.conf "$tmp/pam_oauth.conf"
 mkdir "$tmp/pam.d"
-echo "auth required $module config=$tmp/pam_oauth.conf prompt=$prompt timeout=120" >"$tmp/pam.d/pam_oauth_demo"
+# demo.conf names port 8765; another port (DEMO_PORT) is given as an argument, which wins.
+issuer_arg=
+[ "$PORT" = 8765 ] || issuer_arg=" issuer=$ISSUER"
+echo "auth required $module config=$tmp/pam_oauth.conf prompt=$prompt timeout=120$issuer_arg" >"$tmp/pam.d/pam_oauth_demo"
 printf 'root:x:0:0:root:/root:/bin/sh\nalice:x:1001:1001:Alice:/home/alice:/bin/sh\n' >"$tmp/passwd"
 printf 'root:x:0:\nalice:x:1001:\n' >"$tmp/group"
 
