@@ -64,6 +64,8 @@ test('success with a confidential client (client_secret_basic, 0600 file, debug 
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice', sub: 'alice' });
     const clients = new Set(idp.log.filter((e) => e.client).map((e) => e.client));
     assert.deepEqual([...clients], ['pam-secret'], 'authenticated as the confidential client');
+    // The leak check below means most with the debug lines present.
+    assert.ok(r.syslog.some((l) => l.prio === 7), `debug lines logged${dump(r)}`);
     expectNoLeaks(idp, r);
   });
 
