@@ -6,7 +6,8 @@
 // Options: N (default 200), --prompt none|enter (default none), --interval S (the provider's
 // poll interval, default 5, RFC 8628's default), --approve-delay MS (approval this long after the
 // code is shown, default 1000), --baseline K (pam_permit logins measured for the pamtester +
-// libpam + wrappers cost, default 10).
+// libpam + wrappers cost, default 10), --ramp MS (start the logins evenly over this many ms
+// instead of all at once, default 0; they still overlap when MS is below the interval).
 //
 // Approvals go straight to the provider's device-code store (idp.approveDirect), not through its
 // pages: the pages take about ten requests per approval, which would load the provider and mix
@@ -26,7 +27,7 @@ const TIME_FORMAT = '%U %S %M'; // user s, system s, peak resident KiB (GNU time
 
 function parseArgs(argv) {
   const a = {
-    n: 200, prompt: 'none', interval: 5, approveDelay: 1000, baseline: 10,
+    n: 200, prompt: 'none', interval: 5, approveDelay: 1000, baseline: 10, ramp: 0,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const val = () => {
@@ -39,6 +40,7 @@ function parseArgs(argv) {
     else if (arg === '--interval') a.interval = Number(val());
     else if (arg === '--approve-delay') a.approveDelay = Number(val());
     else if (arg === '--baseline') a.baseline = Number(val());
+    else if (arg === '--ramp') a.ramp = Number(val());
     else if (/^\d+$/.test(arg)) a.n = Number(arg);
     else throw new Error(`unknown argument ${arg}`);
   }
@@ -76,6 +78,7 @@ function login(dir, id, hooks) {
     PAM_PRELOAD: 'libpam_wrapper.so:libnss_wrapper.so',
     PAM_WRAPPER: '1',
     PAM_WRAPPER_SERVICE_DIR: join(dir, 'service'),
+    PAM_WRAPPER_DEBUGLEVEL: '2', // the module's syslog lines, for the failure reasons
     NSS_WRAPPER_PASSWD: join(dir, 'passwd'),
     NSS_WRAPPER_GROUP: join(dir, 'group'),
     NSS_WRAPPER_HOSTNAME: 'bench.example',
@@ -186,7 +189,10 @@ async function main() {
   };
 
   const t0 = Date.now();
-  const logins = await Promise.all(Array.from({ length: a.n }, (_, i) => login(dir, i, hooks)));
+  const started = (i) => new Promise((res) => {
+    setTimeout(() => res(login(dir, i, hooks)), Math.floor((i * a.ramp) / a.n));
+  });
+  const logins = await Promise.all(Array.from({ length: a.n }, (_, i) => started(i)));
   const wallMs = Date.now() - t0;
   const ok = logins.filter((r) => r.success);
 
@@ -198,13 +204,15 @@ async function main() {
   const per = (x) => (x / a.n).toFixed(2);
   const out = [];
   out.push(`pam_oauth benchmark: ${a.n} concurrent logins, prompt=${a.prompt}, interval ${a.interval} s,`
-    + ` approval ${a.approveDelay} ms after the code is shown, HTTPS provider on loopback`);
+    + ` approval ${a.approveDelay} ms after the code is shown, started over ${a.ramp} ms,`
+    + ' HTTPS provider on loopback');
   out.push(`machine: ${(await import('node:os')).cpus().length} CPUs, ${new Date().toISOString()}`);
   out.push(`success: ${ok.length}/${a.n} (wall time ${(wallMs / 1000).toFixed(1)} s)`);
   const failed = logins.filter((r) => !r.success);
   for (const r of failed.slice(0, 5)) {
-    out.push(`  failed #${r.id}: exit ${r.exit} signal ${r.signal}; last output: `
-      + `${r.out.trim().split('\n').slice(-3).join(' | ')}`);
+    const why = r.out.match(/result=\S+ reason=.*$/m)?.[0] ?? r.out.trim().split('\n').pop();
+    out.push(`  failed #${r.id} after ${r.endedAt - r.startedAt} ms: exit ${r.exit}`
+      + ` signal ${r.signal}: ${why}`);
   }
   if (approveErrors.length) out.push(`approval errors: ${approveErrors.length} (${approveErrors[0]})`);
   const cpu = stats(logins.map((r) => r.cpuMs));
