@@ -93,6 +93,12 @@ static const struct word prompt_words[] = {
     {NULL, 0},
 };
 
+static const struct word failmode_words[] = {
+    {"secure", OAUTH_FAILMODE_SECURE},
+    {"safe", OAUTH_FAILMODE_SAFE},
+    {NULL, 0},
+};
+
 static const struct word bool_words[] = {
     {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0},
 };
@@ -113,6 +119,12 @@ static void
 store_prompt(struct oauth_config *cfg, int value)
 {
 	cfg->prompt = (enum oauth_prompt_mode)value;
+}
+
+static void
+store_failmode(struct oauth_config *cfg, int value)
+{
+	cfg->failmode = (enum oauth_failmode)value;
 }
 
 #define OFF(member) offsetof(struct oauth_config, member)
@@ -136,6 +148,10 @@ static const struct key keys[] = {
     {"qr", KEY_WORD, 0, "auto", 0, 0, qr_words, store_qr, 0},
     {"prompt", KEY_WORD, 0, "enter", 0, 0, prompt_words, store_prompt, 0},
     {"debug", KEY_BOOL, OFF(debug), "no", 0, 0, bool_words, NULL, 0},
+    /* Faults and proxies. */
+    {"failmode", KEY_WORD, 0, "secure", 0, 0, failmode_words, store_failmode, 0},
+    {"https_proxy", KEY_TEXT, OFF(https_proxy), NULL, 0, 0, NULL, NULL, 0},
+    {"no_proxy", KEY_TEXT, OFF(no_proxy), NULL, 0, 0, NULL, NULL, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -860,5 +876,7 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->scope);
 	free(cfg->username_claim);
 	free(cfg->ca_file);
+	free(cfg->https_proxy);
+	free(cfg->no_proxy);
 	memset(cfg, 0, sizeof(*cfg));
 }
