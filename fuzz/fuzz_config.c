@@ -73,7 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (oauth_config_load_as(&cfg, "sshd", 3, argv, geteuid(), err, sizeof(err)) == OAUTH_OK) {
 		/* What validate() promises. */
-		if (cfg.client_id == NULL || cfg.timeout != 30 || cfg.failmode != OAUTH_FAILMODE_SAFE)
+		if (cfg.client_id == NULL || cfg.timeout != 30 ||
+		    cfg.failmode != OAUTH_FAILMODE_SAFE)
 			__builtin_trap();
 	}
 	oauth_config_free(&cfg);

@@ -59,7 +59,8 @@ verify(const char *compact)
 	    claims == NULL)
 		__builtin_trap();
 	cJSON_Delete(claims);
-	/* The claim checks on whatever decodes, signed or not, so they are reached without a key. */
+	/* The claim checks on whatever decodes, signed or not, so they are reached without a key.
+	 */
 	if (oauth_jwt_decode(compact, &jwt, err, sizeof(err)) == OAUTH_OK)
 		(void)oauth_jwt_check_claims(jwt.claims, &expect, err, sizeof(err));
 	oauth_jwt_free(&jwt);

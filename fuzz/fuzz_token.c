@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* libFuzzer target: the token endpoint answer classifier and parser (RFC 6749 §5, RFC 8628 §3.5). */
+/* libFuzzer target: the token endpoint answer classifier and parser (RFC 6749 §5, RFC 8628 §3.5).
+ */
 #include "build_config.h"
 
 #include "device_flow.h"
