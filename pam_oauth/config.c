@@ -93,6 +93,12 @@ static const struct word prompt_words[] = {
     {NULL, 0},
 };
 
+static const struct word failmode_words[] = {
+    {"secure", OAUTH_FAILMODE_SECURE},
+    {"safe", OAUTH_FAILMODE_SAFE},
+    {NULL, 0},
+};
+
 static const struct word bool_words[] = {
     {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0},
 };
@@ -123,6 +129,12 @@ static void
 store_prompt(struct oauth_config *cfg, int value)
 {
 	cfg->prompt = (enum oauth_prompt_mode)value;
+}
+
+static void
+store_failmode(struct oauth_config *cfg, int value)
+{
+	cfg->failmode = (enum oauth_failmode)value;
 }
 
 #define OFF(member) offsetof(struct oauth_config, member)
@@ -161,6 +173,10 @@ static const struct key keys[] = {
     {"acr_values", KEY_SCOPE, OFF(acr_values), NULL, 0, 0, NULL, NULL, 0},
     /* Unset (0) by default; a year at most: any longer and the check means nothing. */
     {"max_age", KEY_SECONDS, OFF(max_age), NULL, 1, 31536000L, NULL, NULL, 0},
+    /* Faults and proxies. */
+    {"failmode", KEY_WORD, 0, "secure", 0, 0, failmode_words, store_failmode, 0},
+    {"https_proxy", KEY_TEXT, OFF(https_proxy), NULL, 0, 0, NULL, NULL, 0},
+    {"no_proxy", KEY_TEXT, OFF(no_proxy), NULL, 0, 0, NULL, NULL, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -928,5 +944,7 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->allowed_groups);
 	free(cfg->groups_claim);
 	free(cfg->acr_values);
+	free(cfg->https_proxy);
+	free(cfg->no_proxy);
 	memset(cfg, 0, sizeof(*cfg));
 }

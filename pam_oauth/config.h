@@ -24,6 +24,12 @@ enum oauth_prompt_mode {
 	OAUTH_PROMPT_NONE,      /* show as info and poll at once: fits sudo */
 };
 
+/* What the PAM layer returns when the provider cannot be reached or answers nonsense. */
+enum oauth_failmode {
+	OAUTH_FAILMODE_SECURE = 0, /* PAM_AUTHINFO_UNAVAIL: fails unless the stack says otherwise */
+	OAUTH_FAILMODE_SAFE,       /* PAM_IGNORE: the module abstains, the stack decides */
+};
+
 enum oauth_client_auth {
 	OAUTH_CLIENT_AUTH_BASIC = 0, /* RFC 6749 §2.3.1 HTTP Basic: every server must accept it */
 	OAUTH_CLIENT_AUTH_POST,      /* client_secret in the form body */
@@ -66,6 +72,10 @@ struct oauth_config {
 	char *acr_values;           /* NULL: none requested nor enforced */
 	long max_age;               /* seconds; 0: none requested nor enforced */
 	uid_t owner;                /* required owner of files the settings name */
+	/* Faults and proxies. */
+	enum oauth_failmode failmode;
+	char *https_proxy; /* libcurl proxy URL; NULL: no proxy at all (never the environment's) */
+	char *no_proxy;    /* libcurl no-proxy host list; NULL: none */
 };
 
 /*

@@ -232,7 +232,10 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	    struct oauth_identity *id, char *err, size_t errlen)
 {
 	struct login l = {.cfg = cfg, .log = log};
-	struct oauth_http_opts opts = {.ca_file = cfg->ca_file, .timeout = cfg->http_timeout};
+	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,
+	                               .timeout = cfg->http_timeout,
+	                               .proxy = cfg->https_proxy,
+	                               .no_proxy = cfg->no_proxy};
 	struct oauth_poll_ops poll = {poll_request, mono_ms, sleep_ms, &l};
 	enum oauth_status rc;
 	long long deadline;

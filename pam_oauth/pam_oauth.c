@@ -67,8 +67,9 @@ log_outcome(pam_handle_t *pamh, const struct outcome *o)
 		   o->result, oauth_sanitize(reason, sizeof(reason), o->reason ? o->reason : "-"));
 }
 
+/* failmode only decides faults (provider unreachable or nonsensical); never PAM_SUCCESS. */
 static int
-status_to_pam(enum oauth_status st, const struct oauth_conv *conv)
+status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct oauth_conv *conv)
 {
 	switch (st) {
 	case OAUTH_OK:
@@ -81,7 +82,7 @@ status_to_pam(enum oauth_status st, const struct oauth_conv *conv)
 		return PAM_AUTH_ERR;
 	case OAUTH_UNAVAILABLE:
 	case OAUTH_PROTOCOL:
-		return PAM_AUTHINFO_UNAVAIL;
+		return failmode == OAUTH_FAILMODE_SAFE ? PAM_IGNORE : PAM_AUTHINFO_UNAVAIL;
 	case OAUTH_CONFIG:
 		return PAM_SERVICE_ERR;
 	case OAUTH_CONV:
@@ -200,7 +201,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (st != OAUTH_OK) {
 		o.result = oauth_status_str(st);
 		o.reason = err;
-		rc = status_to_pam(st, &conv);
+		rc = status_to_pam(st, OAUTH_FAILMODE_SECURE, &conv);
 		oauth_conv_error(&conv, user_message(st));
 		goto out;
 	}
@@ -227,7 +228,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (st != OAUTH_OK) {
 		o.result = oauth_status_str(st);
 		o.reason = err;
-		rc = status_to_pam(st, &conv);
+		rc = status_to_pam(st, cfg.failmode, &conv);
 		oauth_conv_error(&conv, user_message(st));
 		goto out;
 	}
@@ -238,7 +239,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	req.host = host;
 	oauth_conv_ops(&conv, &ops);
 	st = oauth_login(&cfg, &req, &ops, &log, &id, err, sizeof(err));
-	rc = status_to_pam(st, &conv);
+	rc = status_to_pam(st, cfg.failmode, &conv);
 	o.id = &id;
 	o.result = oauth_status_str(st);
 	o.reason = st == OAUTH_OK ? "approved" : err;
