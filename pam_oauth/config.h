@@ -54,6 +54,12 @@ struct oauth_config {
 	long http_timeout; /* seconds for one HTTP request */
 	enum oauth_qr_mode qr;
 	enum oauth_prompt_mode prompt;
+
+	/* Cache, token verification and provider checks (cache.c, jwt.c, provider.c). */
+	char *cache_dir;     /* NULL: no on-disk cache (cache_dir = none) */
+	long cache_max_age;  /* seconds a cached document is used */
+	char *id_token_algs; /* JWS algs allowed, space-separated; NULL: jwt.c's safe list */
+	char *tenant_id;     /* Entra ID: the ID token's tid must equal it; NULL: no check */
 };
 
 /*
