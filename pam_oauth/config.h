@@ -60,6 +60,7 @@ struct oauth_config {
 	long cache_max_age;  /* seconds a cached document is used */
 	char *id_token_algs; /* JWS algs allowed, space-separated; NULL: jwt.c's safe list */
 	char *tenant_id;     /* Entra ID: the ID token's tid must equal it; NULL: no check */
+	uid_t cache_owner;   /* not a key: who owns cache_dir; the loader leaves 0 (root) */
 };
 
 /*

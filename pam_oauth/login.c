@@ -37,9 +37,6 @@ struct login {
 	const char *const *use_algs;		/* algs, or NULL for jwt.c's list */
 };
 
-/* Who must own the cache directory and its files: root, like the config file. */
-#define CACHE_OWNER 0
-
 static long long
 mono_ms(void *ctx)
 {
@@ -280,8 +277,8 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		rc = oauth_jwt_algs_split(cfg->id_token_algs, &l.algs_copy, l.algs, &l.use_algs,
 					  err, errlen);
 	if (rc == OAUTH_OK)
-		rc = oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age, CACHE_OWNER,
-				      log);
+		rc = oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age,
+				      cfg->cache_owner, log);
 	if (rc == OAUTH_OK)
 		rc = oauth_discovery_resolve_cached(cfg, l.http, &l.cache, &l.ep, err, errlen);
 	if (rc == OAUTH_OK)
