@@ -462,6 +462,46 @@ test_warm_cache_skips_the_key_set_request(void)
 	remove_dir(dir);
 }
 
+/* GitHub: no issuer, no ID token; the identity is "login" from GET /user with the token. */
+static void
+test_github_shape_login_uses_the_user_login(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_login_request req = {.user = "octocat", .service = "sshd", .host = "h"};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen};
+	struct oauth_identity id;
+	struct oauth_config cfg;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, reply_json(200, "{\"access_token\":\"at-secret\",\"token_type\":\"bearer\","
+				       "\"scope\":\"read:user\"}"));
+	script_add(&s, reply_json(200, "{\"login\":\"octocat\",\"id\":1,\"type\":\"User\"}"));
+	CHECK_INT(httpd_start(&h, s.replies, s.n), 0);
+	fill_config(&cfg, &h);
+	free(cfg.issuer);
+	cfg.issuer = NULL;
+	free(cfg.jwks_uri);
+	cfg.jwks_uri = NULL;
+	free(cfg.username_claim);
+	cfg.username_claim = strdup("login");
+	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
+	httpd_stop(&h);
+	CHECK_STR(id.username, "octocat");
+	CHECK(id.sub == NULL);
+	CHECK_INT(httpd_nrequests(&h), 3);
+	CHECK(strncmp(httpd_request(&h, 2), "GET /me ", 8) == 0);
+	CHECK(httpd_has_header(httpd_request(&h, 2), "Authorization: Bearer at-secret"));
+	CHECK(httpd_has_header(httpd_request(&h, 2), "Accept: application/json"));
+	CHECK(httpd_has_header_name(httpd_request(&h, 2), "User-Agent"));
+	oauth_identity_free(&id);
+	oauth_config_free(&cfg);
+	httpd_free(&h);
+	script_free(&s);
+}
+
 int
 main(void)
 {
@@ -478,6 +518,7 @@ main(void)
 	RUN(test_unknown_kid_fetches_the_key_set_once_more);
 	RUN(test_kid_still_unknown_after_one_refetch_is_refused);
 	RUN(test_warm_cache_skips_the_key_set_request);
+	RUN(test_github_shape_login_uses_the_user_login);
 	EVP_PKEY_free(signer);
 	EVP_PKEY_free(other);
 	return T_DONE();
