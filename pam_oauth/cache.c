@@ -99,7 +99,7 @@ make_dir(char *path, uid_t owner, char *why, size_t whylen)
 
 /* Opens the cache directory (creating it when missing); -1 with why when it is unusable. */
 static int
-open_dir(const char *dir, uid_t owner, char *why, size_t whylen)
+open_dir(const char *dir, uid_t owner, int *nomem, char *why, size_t whylen)
 {
 	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	char *path = NULL;
@@ -109,7 +109,7 @@ open_dir(const char *dir, uid_t owner, char *why, size_t whylen)
 
 	path = strdup(dir);
 	if (path == NULL) {
-		oauth_seterr(why, whylen, "out of memory");
+		*nomem = 1;
 		goto out;
 	}
 	n = strlen(path);
@@ -145,6 +145,7 @@ oauth_cache_open(struct oauth_cache *cache, const char *dir, long max_age, uid_t
                  const struct oauth_logger *log)
 {
 	char why[WHY_MAX], shown[OAUTH_LOG_FIELD_MAX];
+	int nomem = 0;
 
 	cache->dirfd = -1;
 	cache->max_age = max_age;
@@ -152,11 +153,16 @@ oauth_cache_open(struct oauth_cache *cache, const char *dir, long max_age, uid_t
 	cache->log = log;
 	if (dir == NULL || max_age <= 0)
 		return OAUTH_OK;
+	/* Not its owner (a screen locker running as the user): it could neither read nor write. */
+	if (geteuid() != owner) {
+		oauth_debug(log, "cache: off, not running as uid %lu", (unsigned long)owner);
+		return OAUTH_OK;
+	}
 	why[0] = '\0';
-	cache->dirfd = open_dir(dir, owner, why, sizeof(why));
+	cache->dirfd = open_dir(dir, owner, &nomem, why, sizeof(why));
 	if (cache->dirfd >= 0)
 		return OAUTH_OK;
-	if (strcmp(why, "out of memory") == 0)
+	if (nomem)
 		return OAUTH_NOMEM;
 	/* The one line per login about it: the login goes on without the cache. */
 	oauth_log(log, LOG_WARNING, "cache_dir %s not used: %s",

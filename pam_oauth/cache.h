@@ -36,7 +36,8 @@ struct oauth_cache {
 };
 
 /*
- * Opens dir (NULL: cache off) for this login. dir must be a directory (not a
+ * Opens dir (NULL: cache off) for this login. The cache is off, quietly, when
+ * the process's effective uid is not owner. dir must be a directory (not a
  * symlink) owned by owner with no group or other permission bits. When dir is
  * missing it is created 0700, but only when its parent is owned by owner and
  * not writable by group or others. When the directory cannot be used, one

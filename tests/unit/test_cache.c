@@ -167,7 +167,7 @@ test_missing_dir_under_unsafe_parent_is_not_created(void)
 struct dir_case {
 	const char *name;
 	mode_t mode;
-	int owner_delta; /* the cache wants another owner than the directory's */
+	int chown_other; /* the directory belongs to uid 1 (needs root; skipped otherwise) */
 	int symlink;     /* cache_dir is a symlink to a good directory */
 };
 
@@ -189,14 +189,19 @@ test_unsafe_dir_is_not_used_and_warned_once(void)
 	for (i = 0; i < sizeof(dir_cases) / sizeof(dir_cases[0]); i++) {
 		k = &dir_cases[i];
 		t_case = k->name;
+		if (k->chown_other && geteuid() != 0) {
+			printf("skip %s: needs root\n", k->name);
+			continue;
+		}
 		snprintf(name, sizeof(name), "unsafe%zu", i);
 		fresh_dir(name, k->mode, dir, sizeof(dir));
+		if (k->chown_other && chown(dir, 1, 1) != 0)
+			T_FAIL("chown %s", dir);
 		snprintf(link, sizeof(link), "%s.link", dir);
 		if (k->symlink && symlink(dir, link) != 0)
 			T_FAIL("symlink");
 		warnings = 0;
-		CHECK_INT(oauth_cache_open(&c, k->symlink ? link : dir, 3600,
-		                           geteuid() + (uid_t)k->owner_delta, &logger),
+		CHECK_INT(oauth_cache_open(&c, k->symlink ? link : dir, 3600, geteuid(), &logger),
 		          OAUTH_OK);
 		CHECK(!oauth_cache_on(&c));
 		CHECK_INT(warnings, 1);
@@ -206,6 +211,21 @@ test_unsafe_dir_is_not_used_and_warned_once(void)
 		CHECK_INT(count_entries(dir), 0);
 		oauth_cache_close(&c);
 	}
+}
+
+/* A process that is not the cache's owner (a screen locker as the user) leaves it alone. */
+static void
+test_cache_is_off_quietly_when_not_running_as_its_owner(void)
+{
+	char dir[PATH_BUF];
+	struct oauth_cache c;
+
+	fresh_dir("notowner", 0700, dir, sizeof(dir));
+	warnings = 0;
+	CHECK_INT(oauth_cache_open(&c, dir, 3600, geteuid() + 1, &logger), OAUTH_OK);
+	CHECK(!oauth_cache_on(&c));
+	CHECK_INT(warnings, 0);
+	oauth_cache_close(&c);
 }
 
 static void
@@ -586,6 +606,7 @@ main(void)
 	RUN(test_missing_dir_is_created_0700);
 	RUN(test_missing_dir_under_unsafe_parent_is_not_created);
 	RUN(test_unsafe_dir_is_not_used_and_warned_once);
+	RUN(test_cache_is_off_quietly_when_not_running_as_its_owner);
 	RUN(test_none_or_zero_age_is_off_without_warning);
 	RUN(test_write_then_read_round_trip_leaves_no_temp_file);
 	RUN(test_unfit_file_is_ignored_and_rebuilt);
