@@ -16,6 +16,7 @@
 #include "jwks.h"
 #include "jwt.h"
 #include "login.h"
+#include "policy.h"
 #include "provider.h"
 #include "qr.h"
 #include "secret.h"
@@ -31,6 +32,7 @@ struct login {
 	struct oauth_jwks *jwks;		/* owned */
 	cJSON *claims;				/* owned; verified ID token claims */
 	cJSON *userinfo;			/* owned */
+	struct oauth_policy *policy;		/* owned */
 	struct oauth_cache cache;		/* owned: the discovery/JWKS cache */
 	char *algs_copy;			/* owned: id_token_algs split in place */
 	const char *algs[OAUTH_JWT_MAX_ALGS + 1]; /* into algs_copy */
@@ -225,7 +227,8 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 	rc = oauth_provider_check_claims(l->cfg, l->claims, err, errlen);
 	if (rc != OAUTH_OK)
 		return rc;
-	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim)) {
+	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim) ||
+	    (l->ep.userinfo_endpoint != NULL && oauth_policy_needs_userinfo(l->policy, l->claims))) {
 		rc = fetch_userinfo(l, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
@@ -234,9 +237,27 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 					  errlen);
 }
 
+/* After the identity is known: map, verified email, scopes, groups, acr (policy.h). */
+static enum oauth_status
+check_policy(struct login *l, const struct oauth_identity *id, const char *account, char *err,
+	     size_t errlen)
+{
+	struct oauth_policy_input in = {
+		.id = id,
+		.id_claims = l->claims,
+		.userinfo = l->userinfo,
+		.granted_scope = l->tr.scope,
+		.now = (long long)time(NULL),
+		.log = l->log,
+	};
+
+	return oauth_policy_check(l->policy, &in, account, err, errlen);
+}
+
 static void
 login_free(struct login *l)
 {
+	oauth_policy_free(l->policy);
 	cJSON_Delete(l->claims);
 	cJSON_Delete(l->userinfo);
 	oauth_jwks_free(l->jwks);
@@ -270,7 +291,9 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	int poll_now = 0;
 
 	memset(id, 0, sizeof(*id));
-	rc = oauth_http_global_init(err, errlen);
+	rc = oauth_policy_new(cfg, &l.policy, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_http_global_init(err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_http_new(&l.http, &opts, err, errlen);
 	if (rc == OAUTH_OK)
@@ -278,7 +301,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 					  err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age,
-				      cfg->cache_owner, log);
+				      cfg->owner, log);
 	if (rc == OAUTH_OK)
 		rc = oauth_discovery_resolve_cached(cfg, l.http, &l.cache, &l.ep, err, errlen);
 	if (rc == OAUTH_OK)
@@ -305,7 +328,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	rc = learn_identity(&l, id, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
-	rc = oauth_identity_match(id, req->user, err, errlen);
+	rc = check_policy(&l, id, req->user, err, errlen);
 out:
 	login_free(&l);
 	return rc;

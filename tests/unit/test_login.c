@@ -446,7 +446,7 @@ test_warm_cache_skips_the_key_set_request(void)
 	fill_config(&cfg, &h);
 	cfg.cache_dir = strdup(dir);
 	cfg.cache_max_age = 3600;
-	cfg.cache_owner = geteuid(); /* the seam: the module always wants root */
+	cfg.owner = geteuid(); /* the seam: the module always wants root */
 	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
 	oauth_identity_free(&id);
 	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
