@@ -171,7 +171,7 @@ static void *
 run_requests(void *arg)
 {
 	struct http_worker *w = arg;
-	struct oauth_http_opts opts = {NULL, 5, 0, NULL, NULL};
+	struct oauth_http_opts opts = {.timeout = 5};
 	struct oauth_http_response resp;
 	struct oauth_http *http = NULL;
 	char err[OAUTH_ERR_SIZE];
