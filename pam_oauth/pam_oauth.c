@@ -25,6 +25,9 @@
 /* getpwnam_r scratch space; sysconf may say "indeterminate". */
 #define PW_BUF_SIZE 16384
 
+/* The build hides every symbol (-fvisibility=hidden); libpam must find these two. */
+#define PAM_OAUTH_EXPORT __attribute__((visibility("default")))
+
 /* What an outcome line says beyond the status word. */
 struct outcome {
 	const char *service;
@@ -143,7 +146,7 @@ get_item_str(pam_handle_t *pamh, int item)
 	return v;
 }
 
-PAM_EXTERN int
+PAM_EXTERN PAM_OAUTH_EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct oauth_config cfg;
@@ -211,7 +214,7 @@ out:
 	return rc;
 }
 
-PAM_EXTERN int
+PAM_EXTERN PAM_OAUTH_EXPORT int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)pamh;
