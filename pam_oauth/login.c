@@ -17,10 +17,15 @@
 #include "qr.h"
 #include "secret.h"
 
+/* How often a wait between polls checks that the person is still there. */
+#define ALIVE_CHECK_MS 250
+
 /* Everything one login holds; freed in one place. */
 struct login {
 	const struct oauth_config *cfg;		/* borrowed */
 	const struct oauth_logger *log;		/* borrowed */
+	const struct oauth_display_ops *display; /* borrowed */
+	char gone[OAUTH_ERR_SIZE];		/* why alive() ended a wait; "" if it did not */
 	struct oauth_http *http;		/* owned */
 	struct oauth_endpoints ep;		/* owned */
 	struct oauth_device_auth da;		/* owned; device_code is a secret */
@@ -40,15 +45,38 @@ mono_ms(void *ctx)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static enum oauth_status
-sleep_ms(void *ctx, long long ms)
+static void
+nap_ms(long long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 
-	(void)ctx;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-	return OAUTH_OK;
+}
+
+/*
+ * Waits in short naps, asking the display whether the person is still there:
+ * after a hang-up nobody may be left to tell us (sshd 9.2 does not end its PAM
+ * process while it waits), and every poll after it is wasted.
+ */
+static enum oauth_status
+sleep_ms(void *ctx, long long ms)
+{
+	struct login *l = ctx;
+	long long end = mono_ms(NULL) + ms, left;
+	enum oauth_status rc;
+
+	for (;;) {
+		if (l->display->alive != NULL) {
+			rc = l->display->alive(l->display->ctx, l->gone, sizeof(l->gone));
+			if (rc != OAUTH_OK)
+				return rc;
+		}
+		left = end - mono_ms(NULL);
+		if (left <= 0)
+			return OAUTH_OK;
+		nap_ms(left < ALIVE_CHECK_MS ? left : ALIVE_CHECK_MS);
+	}
 }
 
 static enum oauth_status
@@ -210,7 +238,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	    const struct oauth_display_ops *display, const struct oauth_logger *log,
 	    struct oauth_identity *id, char *err, size_t errlen)
 {
-	struct login l = {.cfg = cfg, .log = log};
+	struct login l = {.cfg = cfg, .log = log, .display = display};
 	struct oauth_http_opts opts = {.ca_file = cfg->ca_file, .timeout = cfg->http_timeout};
 	struct oauth_poll_ops poll = {poll_request, mono_ms, sleep_ms, &l};
 	enum oauth_status rc;
@@ -242,6 +270,8 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		poll_now = 1;
 	}
 	rc = oauth_device_poll(&poll, l.da.interval, deadline, poll_now, log, &l.tr, err, errlen);
+	if (rc != OAUTH_OK && l.gone[0] != '\0')
+		oauth_seterr(err, errlen, "%s", l.gone);
 	if (rc != OAUTH_OK)
 		goto out;
 	rc = learn_identity(&l, id, err, errlen);
