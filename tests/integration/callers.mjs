@@ -217,7 +217,9 @@ export class Terminal {
     try {
       return await waitFor(`${re} in pane ${name}`, async () => {
         last = await this.capture(name);
-        return re.test(last) ? last : null;
+        if (re.test(last)) return last;
+        if ((await this.dead(name)).dead) throw new Error(`pane ${name} ended before ${re}`);
+        return null;
       }, timeoutMs, 150);
     } catch (e) {
       e.message += `\n--- pane ${name}:\n${last}`;
