@@ -195,9 +195,12 @@ export class Terminal {
     return run('tmux', ['-u', '-S', this.sock, '-f', this.conf, ...args], { env: this.env });
   }
 
+  // Runs argv in a new pane; its exit status then shows as "[exit N]" and the pane stays (tmux
+  // 3.3a sometimes leaves a finished pane unreaped, so pane_dead cannot be relied on).
   async start(name, argv) {
+    const cmd = `${shellQuote(argv)}; echo "[exit $?]"; exec sleep 86400`;
     await this.tmux('new-session', '-d', '-s', name, '-x', String(this.width), '-y',
-      String(this.height), shellQuote(argv));
+      String(this.height), shellQuote(['sh', '-c', cmd]));
     return name;
   }
 
@@ -205,6 +208,11 @@ export class Terminal {
   async capture(name) {
     const out = await this.tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', name);
     return out.replace(/\s+$/, '');
+  }
+
+  // What the person saw: the capture without the exit marker.
+  async transcript(name) {
+    return (await this.capture(name)).replace(/\n?\[exit \d+\]$/, '');
   }
 
   // Only what a 80x24 screen shows at this moment.
@@ -218,7 +226,7 @@ export class Terminal {
       return await waitFor(`${re} in pane ${name}`, async () => {
         last = await this.capture(name);
         if (re.test(last)) return last;
-        if ((await this.dead(name)).dead) throw new Error(`pane ${name} ended before ${re}`);
+        if (/^\[exit \d+\]$/m.test(last)) throw new Error(`pane ${name} ended before ${re}`);
         return null;
       }, timeoutMs, 150);
     } catch (e) {
@@ -227,29 +235,14 @@ export class Terminal {
     }
   }
 
-  async dead(name) {
-    const out = await this.tmux('display-message', '-p', '-t', name,
-      '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}');
-    const [dead, status, signal, pid] = out.trim().split(':');
-    // tmux marks the pane dead at end of output and learns the status a moment later.
-    return {
-      dead: dead === '1' && (status !== '' || signal !== ''),
-      status: status === '' ? null : Number(status),
-      signal: signal === '' ? null : Number(signal),
-      pid: Number(pid),
-    };
+  async status(name) {
+    const m = (await this.capture(name)).match(/^\[exit (\d+)\]$/m);
+    return m ? Number(m[1]) : null;
   }
 
   async waitExit(name, timeoutMs = 30000) {
-    try {
-      return await waitFor(`pane ${name} to exit`, async () => {
-        const d = await this.dead(name);
-        return d.dead ? d : null;
-      }, timeoutMs, 150);
-    } catch (e) {
-      e.message += `\n--- pane ${name}:\n${await this.capture(name).catch(() => '')}`;
-      throw e;
-    }
+    const screen = await this.waitText(name, /^\[exit \d+\]$/m, timeoutMs);
+    return { status: Number(screen.match(/^\[exit (\d+)\]$/m)[1]), screen };
   }
 
   sendKeys(name, ...keys) {
@@ -312,7 +305,7 @@ export function tokenPolls(idp) {
 }
 
 export function deviceCodes(idp) {
-  return idp.log.filter((e) => e.path === '/device/auth' && e.userCode);
+  return idp.log.filter((e) => e.path === '/device/auth' && e.status === 200);
 }
 
 export function userCodeOf(screen) {

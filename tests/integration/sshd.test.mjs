@@ -18,7 +18,7 @@ import {
 } from './callers.mjs';
 
 const SSHD = '/usr/sbin/sshd';
-const PROMPT = /Press Enter once you have approved the login: $/m;
+const PROMPT = /Press Enter once you have approved the login:\s*$/;
 const skip = skipReason([SSHD, 'ssh', 'ssh-keygen']);
 
 describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, () => {
@@ -31,8 +31,8 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
   let portKey; // the example's publickey,keyboard-interactive
   const captures = {};
 
-  function config(extra = '') {
-    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = pam-test\ntimeout = 30\n${extra}`);
+  function config({ timeout = 30 } = {}) {
+    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = pam-test\ntimeout = ${timeout}\n`);
   }
 
   function sshArgs(port, user, { key = false, tries = null } = {}) {
@@ -121,7 +121,7 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     await term.sendKeys('ok', 'Enter');
     const st = await term.waitExit('ok', 20000);
     const out = await term.capture('ok');
-    captures['ssh-approved'] = out;
+    captures['ssh-approved'] = await term.transcript('ok');
     assert.equal(st.status, 0, out);
     assert.match(out, /^alice\s*$/m);
     const line = syslog.outcomes().find((l) => /service=sshd user=alice .*result=ok/.test(l));
@@ -171,7 +171,7 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     await term.sendKeys('deny', 'Enter');
     const st = await term.waitExit('deny', 20000);
     const out = await term.capture('deny');
-    captures['ssh-denied'] = out;
+    captures['ssh-denied'] = await term.transcript('deny');
     assert.equal(st.status, 255, out);
     assert.match(out, /The sign-in request was denied\./);
     assert.equal(out.match(/^Code: /gm).length, 1, out);
@@ -180,7 +180,7 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
   });
 
   test('no approval: the login fails at the deadline with a clear message', async () => {
-    config('timeout = 5\n');
+    config({ timeout: 5 });
     try {
       const { code } = await startLogin('late', 'alice', { tries: 1 });
       const t0 = Date.now();
