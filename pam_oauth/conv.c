@@ -136,3 +136,11 @@ oauth_conv_error(struct oauth_conv *c, const char *text)
 		return;
 	(void)pam_prompt(c->pamh, PAM_ERROR_MSG, NULL, "%s", text);
 }
+
+void
+oauth_conv_outcome(struct oauth_conv *c, const char *text)
+{
+	if (text == NULL)
+		return;
+	(void)pam_prompt(c->pamh, PAM_ERROR_MSG, NULL, "%s", text);
+}

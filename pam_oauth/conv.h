@@ -32,4 +32,12 @@ void oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops);
 /* Tells the person why the login failed (PAM_ERROR_MSG), unless PAM_SILENT. */
 void oauth_conv_error(struct oauth_conv *c, const char *text);
 
+/*
+ * Tells the person why the sign-in failed (PAM_ERROR_MSG) even under
+ * PAM_SILENT, as the code itself is shown: sudo always passes PAM_SILENT, and
+ * its "Sorry, try again." alone does not say whether they were denied, late,
+ * or the provider was down.
+ */
+void oauth_conv_outcome(struct oauth_conv *c, const char *text);
+
 #endif

@@ -226,7 +226,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		o.result = oauth_status_str(OAUTH_DENIED);
 		o.reason = "denied earlier in this session; no new request";
 		rc = PAM_MAXTRIES;
-		oauth_conv_error(&conv, "The sign-in request was denied; not asking again.");
+		oauth_conv_outcome(&conv, "The sign-in request was denied; not asking again.");
 		goto out;
 	}
 	if (gethostname(host, sizeof(host) - 1) != 0)
@@ -242,7 +242,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (st == OAUTH_DENIED)
 		remember_denial(pamh);
 	if (st != OAUTH_OK)
-		oauth_conv_error(&conv, user_message(st));
+		oauth_conv_outcome(&conv, user_message(st));
 out:
 	log_outcome(pamh, &o);
 	oauth_identity_free(&id);
