@@ -88,6 +88,19 @@ poll_request(void *ctx, struct oauth_http_response *resp, char *err, size_t errl
 					  errlen);
 }
 
+/* How long we wait: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
+static long
+wait_secs(const struct login *l)
+{
+	return l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
+}
+
+static long long
+deadline_ms(const struct login *l)
+{
+	return mono_ms(NULL) + (long long)wait_secs(l) * 1000;
+}
+
 static enum oauth_status
 show_code(struct login *l, const struct oauth_login_request *req,
 	  const struct oauth_display_ops *display, char *err, size_t errlen)
@@ -100,7 +113,7 @@ show_code(struct login *l, const struct oauth_login_request *req,
 		.verification_uri = l->da.verification_uri,
 		.verification_uri_complete = l->da.verification_uri_complete,
 		.user_code = l->da.user_code,
-		.expires_in = l->da.expires_in,
+		.expires_in = wait_secs(l), /* what the person has, not the provider's offer */
 		.qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
 	};
 	char **msgs = NULL;
@@ -224,14 +237,6 @@ login_free(struct login *l)
 	oauth_http_free(l->http);
 }
 
-/* Our deadline: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
-static long long
-deadline_ms(const struct login *l)
-{
-	long secs = l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
-
-	return mono_ms(NULL) + (long long)secs * 1000;
-}
 
 enum oauth_status
 oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
