@@ -22,11 +22,11 @@
 #include "login.h"
 #include "status.h"
 
+/* Everything else is hidden by -fvisibility=hidden and the version script. */
+#define PAM_OAUTH_EXPORT __attribute__((visibility("default")))
+
 /* getpwnam_r scratch space; sysconf may say "indeterminate". */
 #define PW_BUF_SIZE 16384
-
-/* The build hides every symbol (-fvisibility=hidden); libpam must find these two. */
-#define PAM_OAUTH_EXPORT __attribute__((visibility("default")))
 
 /* pam_set_data name: the person denied a request on this handle. */
 #define DENIED_DATA "pam_oauth_denied"
@@ -173,7 +173,7 @@ get_item_str(pam_handle_t *pamh, int item)
 	return v;
 }
 
-PAM_EXTERN PAM_OAUTH_EXPORT int
+PAM_OAUTH_EXPORT PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct oauth_config cfg;
@@ -250,7 +250,7 @@ out:
 	return rc;
 }
 
-PAM_EXTERN PAM_OAUTH_EXPORT int
+PAM_OAUTH_EXPORT PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)pamh;
