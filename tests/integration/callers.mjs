@@ -11,7 +11,7 @@ import {
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const top = resolve(process.env.top_srcdir ?? join(here, '..', '..'));
@@ -20,6 +20,15 @@ export const qrDecode = join(top, 'tests', 'tools', 'qr-decode.mjs');
 
 // Test accounts: ids far from what Debian hands out, so they never collide with real ones.
 export const USERS = { alice: 23001, bob: 23002 };
+
+// The test provider and approver (tests/idp); run.sh installs them with their packages in the
+// build tree and says where in PAM_OAUTH_IDP_DIR.
+export async function loadIdp() {
+  const dir = resolve(process.env.PAM_OAUTH_IDP_DIR ?? join(top, 'tests', 'idp'));
+  const server = await import(pathToFileURL(join(dir, 'server.mjs')).href);
+  const approver = await import(pathToFileURL(join(dir, 'approve.mjs')).href);
+  return { startProvider: server.startProvider, approve: approver.approve };
+}
 
 export function modulePath() {
   return resolve(process.env.PAM_OAUTH_MODULE ?? join(top, 'build', '.libs', 'pam_oauth.so'));

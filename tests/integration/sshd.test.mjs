@@ -9,10 +9,8 @@ import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { approve } from '../idp/approve.mjs';
-import { startProvider } from '../idp/server.mjs';
 import {
-  Terminal, USERS, adaptStack, decodeQr, deviceCodes, freePort, hostName, makeRoot, modulePath,
+  Terminal, loadIdp, USERS, adaptStack, decodeQr, deviceCodes, freePort, hostName, makeRoot, modulePath,
   nsCommand, run, skipReason, sleep, startDaemon, startSyslog, tokenPolls, top, userCodeOf,
   waitFor,
 } from './callers.mjs';
@@ -45,7 +43,11 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
       `${user}@127.0.0.1`, 'id -un'];
   }
 
+  let approve;
+
   before(async () => {
+    let startProvider;
+    ({ startProvider, approve } = await loadIdp());
     idp = await startProvider();
     idp.knobs.interval = 1; // tests poll every second instead of RFC 8628's default 5
     root = makeRoot({ stacks: { sshd: adaptStack('sshd', modulePath()) } });

@@ -9,10 +9,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { approve } from '../idp/approve.mjs';
-import { startProvider } from '../idp/server.mjs';
 import {
-  Terminal, adaptStack, decodeQr, deviceCodes, makeRoot, modulePath, nsCommand, skipReason,
+  Terminal, loadIdp, adaptStack, decodeQr, deviceCodes, makeRoot, modulePath, nsCommand, skipReason,
   startSyslog, userCodeOf,
 } from './callers.mjs';
 
@@ -54,7 +52,11 @@ describe('real sudo', { skip: skip ?? false, timeout: 180000 }, () => {
     return mark;
   }
 
+  let approve;
+
   before(async () => {
+    let startProvider;
+    ({ startProvider, approve } = await loadIdp());
     idp = await startProvider();
     idp.knobs.interval = 1;
     root = makeRoot({ stacks: {}, sudoers: SUDOERS });
