@@ -35,7 +35,7 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
 
   function sshArgs(port, user, { key = false, tries = null } = {}) {
     return ['ssh', '-F', '/dev/null', '-p', String(port),
-      '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${root.dir}/known_hosts`,
+      '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${root.dir}/known_hosts`,
       '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
       '-o', `PreferredAuthentications=${key ? 'publickey,' : ''}keyboard-interactive`,
       '-o', `PubkeyAuthentication=${key ? 'yes' : 'no'}`, '-i', join(root.dir, 'client_key'),
@@ -63,6 +63,10 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     chownSync(join(ssh, 'authorized_keys'), USERS.alice, USERS.alice);
     portKbd = await freePort();
     portKey = await freePort();
+    // The host key is known in advance, as on a machine the person logged in to before.
+    const hostKey = readFileSync(join(root.dir, 'ssh_host_ed25519_key.pub'), 'utf8').trim();
+    writeFileSync(join(root.dir, 'known_hosts'),
+      [portKbd, portKey].map((p) => `[127.0.0.1]:${p} ${hostKey}\n`).join(''));
     // Test lines first (sshd keeps the first value of each keyword), then the example, then a
     // Match that turns the key step off on one port.
     writeFileSync(join(root.dir, 'sshd_config'), [
