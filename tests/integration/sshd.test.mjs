@@ -202,6 +202,17 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     }
   });
 
+  test('the client hangs up at the prompt: sshd ends the PAM process, nothing polls', async () => {
+    const before = tokenPolls(idp).length;
+    await startLogin('hup0', 'alice', {});
+    const pamProcs = async () => (await run('sh', ['-c',
+      `pgrep -f '^sshd: alice \\[pam\\]' || true`])).trim();
+    assert.notEqual(await pamProcs(), '', 'the PAM process waits at the prompt');
+    await term.killPane('hup0');
+    await waitFor('the PAM process to end', async () => (await pamProcs()) === '', 5000);
+    assert.equal(tokenPolls(idp).length, before);
+  });
+
   test('the client hangs up while the module polls: polling stops at once', async () => {
     const { code } = await startLogin('hup', 'alice', {});
     await term.sendKeys('hup', 'Enter');
