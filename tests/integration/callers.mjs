@@ -9,7 +9,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -98,8 +97,10 @@ function appendAccounts(root, users) {
  * stacks: { service: text }. Returns { dir, writeConfig(text), writeStack(service, text) }.
  */
 export function makeRoot({ stacks, sudoers = null, users = USERS }) {
-  const dir = mkdtempSync(join(tmpdir(), 'pam-oauth-callers-'));
-  chmodSync(dir, 0o755); // the test users must reach their homes below it
+  // In /tmp itself, not $TMPDIR: run.sh's TMPDIR is private (0700), but sshd reads
+  // authorized_keys as the test user, who must reach their home below this directory.
+  const dir = mkdtempSync(join('/tmp', 'pam-oauth-callers-'));
+  chmodSync(dir, 0o755);
   const etc = join(dir, 'etc');
   mkdirSync(etc);
   mkdirSync(join(dir, 'dev'));
