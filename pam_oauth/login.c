@@ -21,10 +21,15 @@
 #include "qr.h"
 #include "secret.h"
 
+/* How often a wait between polls checks that the person is still there. */
+#define ALIVE_CHECK_MS 250
+
 /* Everything one login holds; freed in one place. */
 struct login {
 	const struct oauth_config *cfg;		/* borrowed */
 	const struct oauth_logger *log;		/* borrowed */
+	const struct oauth_display_ops *display; /* borrowed */
+	char gone[OAUTH_ERR_SIZE];		/* why alive() ended a wait; "" if it did not */
 	struct oauth_http *http;		/* owned */
 	struct oauth_endpoints ep;		/* owned */
 	struct oauth_device_auth da;		/* owned; device_code is a secret */
@@ -49,15 +54,38 @@ mono_ms(void *ctx)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static enum oauth_status
-sleep_ms(void *ctx, long long ms)
+static void
+nap_ms(long long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 
-	(void)ctx;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-	return OAUTH_OK;
+}
+
+/*
+ * Waits in short naps, asking the display whether the person is still there:
+ * after a hang-up nobody may be left to tell us (sshd 9.2 does not end its PAM
+ * process while it waits), and every poll after it is wasted.
+ */
+static enum oauth_status
+sleep_ms(void *ctx, long long ms)
+{
+	struct login *l = ctx;
+	long long end = mono_ms(NULL) + ms, left;
+	enum oauth_status rc;
+
+	for (;;) {
+		if (l->display->alive != NULL) {
+			rc = l->display->alive(l->display->ctx, l->gone, sizeof(l->gone));
+			if (rc != OAUTH_OK)
+				return rc;
+		}
+		left = end - mono_ms(NULL);
+		if (left <= 0)
+			return OAUTH_OK;
+		nap_ms(left < ALIVE_CHECK_MS ? left : ALIVE_CHECK_MS);
+	}
 }
 
 static enum oauth_status
@@ -67,6 +95,19 @@ poll_request(void *ctx, struct oauth_http_response *resp, char *err, size_t errl
 
 	return oauth_device_token_request(l->http, l->cfg, &l->ep, l->da.device_code, resp, err,
 					  errlen);
+}
+
+/* How long we wait: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
+static long
+wait_secs(const struct login *l)
+{
+	return l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
+}
+
+static long long
+deadline_ms(const struct login *l)
+{
+	return mono_ms(NULL) + (long long)wait_secs(l) * 1000;
 }
 
 static enum oauth_status
@@ -81,7 +122,7 @@ show_code(struct login *l, const struct oauth_login_request *req,
 		.verification_uri = l->da.verification_uri,
 		.verification_uri_complete = l->da.verification_uri_complete,
 		.user_code = l->da.user_code,
-		.expires_in = l->da.expires_in,
+		.expires_in = wait_secs(l), /* what the person has, not the provider's offer */
 		.qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
 	};
 	char **msgs = NULL;
@@ -269,21 +310,13 @@ login_free(struct login *l)
 	free(l->algs_copy);
 }
 
-/* Our deadline: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
-static long long
-deadline_ms(const struct login *l)
-{
-	long secs = l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
-
-	return mono_ms(NULL) + (long long)secs * 1000;
-}
 
 enum oauth_status
 oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
 	    const struct oauth_display_ops *display, const struct oauth_logger *log,
 	    struct oauth_identity *id, char *err, size_t errlen)
 {
-	struct login l = {.cfg = cfg, .log = log, .cache = {.dirfd = -1}};
+	struct login l = {.cfg = cfg, .log = log, .display = display, .cache = {.dirfd = -1}};
 	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,
 	                               .timeout = cfg->http_timeout,
 	                               .proxy = cfg->https_proxy,
@@ -326,6 +359,8 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		poll_now = 1;
 	}
 	rc = oauth_device_poll(&poll, l.da.interval, deadline, poll_now, log, &l.tr, err, errlen);
+	if (rc != OAUTH_OK && l.gone[0] != '\0')
+		oauth_seterr(err, errlen, "%s", l.gone);
 	if (rc != OAUTH_OK)
 		goto out;
 	rc = learn_identity(&l, id, err, errlen);

@@ -22,6 +22,8 @@ struct screen {
 	char text[16384];
 	int prompts;
 	enum oauth_status prompt_answer;
+	int alive_calls;
+	int alive_until; /* alive() answers OAUTH_CONV from this call on; 0: always alive */
 };
 
 static enum oauth_status
@@ -42,6 +44,18 @@ screen_prompt(void *ctx, const char *text)
 	(void)text;
 	s->prompts++;
 	return s->prompt_answer;
+}
+
+static enum oauth_status
+screen_alive(void *ctx, char *err, size_t errlen)
+{
+	struct screen *s = ctx;
+
+	s->alive_calls++;
+	if (s->alive_until == 0 || s->alive_calls < s->alive_until)
+		return OAUTH_OK;
+	oauth_seterr(err, errlen, "the person hung up");
+	return OAUTH_CONV;
 }
 
 static EVP_PKEY *signer;
@@ -175,7 +189,7 @@ run_login(struct script *s, const char *account, struct screen *screen, struct o
 	struct oauth_config cfg;
 	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
 					  .rhost = "203.0.113.5"};
-	struct oauth_display_ops ops = {screen_info, screen_prompt, screen};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, screen, screen_alive};
 	enum oauth_status rc;
 
 	if (httpd_start(h, s->replies, s->n) != 0)
@@ -337,12 +351,53 @@ test_conversation_failure_at_the_prompt_stops_before_polling(void)
 }
 
 static void
+test_hang_up_between_polls_stops_at_once(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK, .alive_until = 2};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, reply_json(400, "{\"error\":\"authorization_pending\"}"));
+	script_add(&s, reply_json(400, "{\"error\":\"authorization_pending\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_CONV);
+	CHECK_STR(err, "the person hung up");
+	/* The code, one poll after Enter, then the wait noticed: no second poll. */
+	CHECK_INT(httpd_nrequests(&h), 2);
+	CHECK_INT(screen.alive_calls, 2);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
+test_screen_gives_the_timeout_not_the_code_lifetime(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply()); /* expires_in 600; run_login's timeout is 30 */
+	script_add(&s, reply_json(400, "{\"error\":\"access_denied\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_DENIED);
+	CHECK(strstr(screen.text, "It expires in 30 seconds.") != NULL);
+	CHECK(strstr(screen.text, "10 minutes") == NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
 test_unreachable_provider_is_unavailable(void)
 {
 	struct oauth_config cfg = {0};
 	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
-	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen, NULL};
 	struct oauth_identity id;
 	char err[OAUTH_ERR_SIZE] = "";
 	int port = httpd_refusing_port();
@@ -430,7 +485,7 @@ test_warm_cache_skips_the_key_set_request(void)
 	struct script s = {0};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
 	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
-	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen};
+	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
 	struct oauth_identity id;
 	struct oauth_config cfg;
 	struct httpd h;
@@ -469,7 +524,7 @@ test_github_shape_login_uses_the_user_login(void)
 	struct script s = {0};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
 	struct oauth_login_request req = {.user = "octocat", .service = "sshd", .host = "h"};
-	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen};
+	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
 	struct oauth_identity id;
 	struct oauth_config cfg;
 	struct httpd h;
@@ -514,6 +569,8 @@ main(void)
 	RUN(test_userinfo_for_another_subject_is_refused);
 	RUN(test_denial_is_final);
 	RUN(test_conversation_failure_at_the_prompt_stops_before_polling);
+	RUN(test_hang_up_between_polls_stops_at_once);
+	RUN(test_screen_gives_the_timeout_not_the_code_lifetime);
 	RUN(test_unreachable_provider_is_unavailable);
 	RUN(test_unknown_kid_fetches_the_key_set_once_more);
 	RUN(test_kid_still_unknown_after_one_refetch_is_refused);
