@@ -5,6 +5,7 @@
 #define PAM_OAUTH_CONFIG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "log.h"
 #include "status.h"
@@ -20,12 +21,12 @@ enum oauth_qr_mode {
 
 enum oauth_prompt_mode {
 	OAUTH_PROMPT_ENTER = 0, /* show all with a "press Enter" prompt: sshd needs a prompt */
-	OAUTH_PROMPT_NONE,	/* show as info and poll at once: fits sudo */
+	OAUTH_PROMPT_NONE,      /* show as info and poll at once: fits sudo */
 };
 
 enum oauth_client_auth {
 	OAUTH_CLIENT_AUTH_BASIC = 0, /* RFC 6749 §2.3.1 HTTP Basic: every server must accept it */
-	OAUTH_CLIENT_AUTH_POST,	     /* client_secret in the form body */
+	OAUTH_CLIENT_AUTH_POST,      /* client_secret in the form body */
 };
 
 /*
@@ -45,11 +46,11 @@ struct oauth_config {
 	char *client_id;
 	char *client_secret; /* secret; NULL for public clients */
 	enum oauth_client_auth client_auth;
-	char *scope;	      /* default "openid profile" */
+	char *scope;          /* default "openid profile" */
 	char *username_claim; /* default "preferred_username" */
-	char *ca_file;	      /* NULL: the system's trust store */
+	char *ca_file;        /* NULL: the system's trust store */
 
-	long timeout;	   /* seconds to wait for approval, capped by expires_in */
+	long timeout;      /* seconds to wait for approval, capped by expires_in */
 	long http_timeout; /* seconds for one HTTP request */
 	enum oauth_qr_mode qr;
 	enum oauth_prompt_mode prompt;
@@ -65,7 +66,15 @@ struct oauth_config {
  * cfg is cleared at entry; free it with oauth_config_free() on every path.
  */
 enum oauth_status oauth_config_load(struct oauth_config *cfg, const char *service, int argc,
-				    const char **argv, char *err, size_t errlen);
+                                    const char **argv, char *err, size_t errlen);
+
+/*
+ * oauth_config_load() with the file's required owner as a parameter: the module
+ * passes root (uid 0) through oauth_config_load(); unit tests that run without
+ * root pass their own uid. Not exported from the module (export.map).
+ */
+enum oauth_status oauth_config_load_as(struct oauth_config *cfg, const char *service, int argc,
+                                       const char **argv, uid_t owner, char *err, size_t errlen);
 
 /* Frees every member (wiping the secret); cfg itself is the caller's; NULL is fine. */
 void oauth_config_free(struct oauth_config *cfg);

@@ -1,4 +1,520 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* placeholder: being written */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* RFC 8628: the device authorization request and the token polling loop. */
 #include "build_config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "device_flow.h"
+#include "json.h"
+#include "secret.h"
+#include "url.h"
+
+/* RFC 8628 §3.4 grant type. */
+#define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
+/* Form fields one request sends at most: grant_type, device_code, client_id, secret, scope. */
+#define MAX_FIELDS 5
+
+void
+oauth_device_auth_free(struct oauth_device_auth *da)
+{
+	if (da == NULL)
+		return;
+	oauth_free_secret(da->device_code);
+	free(da->user_code);
+	free(da->verification_uri);
+	free(da->verification_uri_complete);
+	memset(da, 0, sizeof(*da));
+}
+
+void
+oauth_token_response_free(struct oauth_token_response *tr)
+{
+	if (tr == NULL)
+		return;
+	oauth_free_secret(tr->access_token);
+	oauth_free_secret(tr->id_token);
+	free(tr->token_type);
+	free(tr->scope);
+	memset(tr, 0, sizeof(*tr));
+}
+
+/*
+ * Puts the provider's RFC 6749 §5.2 error into err, cleaned and bounded: the
+ * text comes from the network and may end up on a terminal or in a log.
+ */
+static void
+provider_error(const cJSON *obj, const char *what, long status, char *err, size_t errlen)
+{
+	char code[OAUTH_LOG_FIELD_MAX], desc[OAUTH_LOG_FIELD_MAX];
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "error");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "error_description");
+
+	oauth_sanitize(code, sizeof(code), cJSON_IsString(e) ? e->valuestring : "(not a string)");
+	oauth_sanitize(desc, sizeof(desc), cJSON_IsString(d) ? d->valuestring : NULL);
+	oauth_seterr(err, errlen, "%s: HTTP %ld: %s%s%s%s", what, status, code, desc[0] ? " (" : "",
+	             desc, desc[0] ? ")" : "");
+}
+
+/* Printable ASCII only, 1..OAUTH_MAX_USER_CODE bytes: a person reads and types it. */
+static int
+user_code_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e ||
+		    i >= OAUTH_MAX_USER_CODE)
+			return 0;
+	return i > 0;
+}
+
+/* A URI the person is sent to: https (or loopback http) only. */
+static enum oauth_status
+check_shown_uri(const char *name, const char *uri, char *err, size_t errlen)
+{
+	char where[OAUTH_LOG_FIELD_MAX];
+
+	if (uri == NULL || oauth_url_allowed(uri))
+		return OAUTH_OK;
+	oauth_seterr(err, errlen, "device authorization: %s %s is not https", name,
+	             oauth_sanitize(where, sizeof(where), uri));
+	return OAUTH_PROTOCOL;
+}
+
+/* RFC 8628 §3.2 members; Google says verification_url. */
+static enum oauth_status
+read_device_auth(const cJSON *obj, struct oauth_device_auth *da, char *err, size_t errlen)
+{
+	const char *uri_name = "verification_uri";
+	enum oauth_status rc;
+
+	if (cJSON_GetObjectItemCaseSensitive(obj, uri_name) == NULL &&
+	    cJSON_GetObjectItemCaseSensitive(obj, "verification_url") != NULL)
+		uri_name = "verification_url";
+	rc = oauth_json_get_string(obj, "device_code", 1, &da->device_code, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_string(obj, "user_code", 1, &da->user_code, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_string(obj, uri_name, 1, &da->verification_uri, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_string(obj, "verification_uri_complete", 0,
+		                           &da->verification_uri_complete, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_long(obj, "expires_in", 1, 0, 1, OAUTH_MAX_EXPIRES_IN,
+		                         &da->expires_in, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_long(obj, "interval", 0, OAUTH_DEFAULT_INTERVAL, LONG_MIN,
+		                         LONG_MAX, &da->interval, err, errlen);
+	if (rc != OAUTH_OK)
+		return rc;
+	if (!user_code_ok(da->user_code)) {
+		oauth_seterr(err, errlen,
+		             "device authorization: user_code is not 1-%d printable ASCII "
+		             "characters",
+		             OAUTH_MAX_USER_CODE);
+		return OAUTH_PROTOCOL;
+	}
+	rc = check_shown_uri(uri_name, da->verification_uri, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = check_shown_uri("verification_uri_complete", da->verification_uri_complete,
+		                     err, errlen);
+	/* §3.2: absent means 5 s; nonsense is treated the same, a stall is capped. */
+	if (da->interval < 1)
+		da->interval = OAUTH_DEFAULT_INTERVAL;
+	if (da->interval > OAUTH_MAX_INTERVAL)
+		da->interval = OAUTH_MAX_INTERVAL;
+	return rc;
+}
+
+enum oauth_status
+oauth_device_auth_parse(long http_status, const char *body, size_t len,
+                        struct oauth_device_auth *da, char *err, size_t errlen)
+{
+	static const char what[] = "device authorization";
+	char jerr[OAUTH_ERR_SIZE] = "";
+	enum oauth_status rc = OAUTH_PROTOCOL, jrc;
+	cJSON *obj = NULL;
+
+	memset(da, 0, sizeof(*da));
+	jrc = oauth_json_parse_object(body, len, &obj, jerr, sizeof(jerr));
+	if (jrc == OAUTH_OK && cJSON_GetObjectItemCaseSensitive(obj, "error") != NULL) {
+		provider_error(obj, what, http_status, err, errlen);
+		rc = http_status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
+		goto out;
+	}
+	if (http_status != 200) {
+		oauth_seterr(err, errlen, "%s: HTTP %ld", what, http_status);
+		rc = http_status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
+		goto out;
+	}
+	if (jrc != OAUTH_OK) {
+		oauth_seterr(err, errlen, "%s: %s", what, jerr);
+		rc = jrc;
+		goto out;
+	}
+	rc = read_device_auth(obj, da, err, errlen);
+out:
+	if (rc != OAUTH_OK)
+		oauth_device_auth_free(da);
+	cJSON_Delete(obj);
+	return rc;
+}
+
+int
+oauth_token_response_transient(long http_status)
+{
+	return http_status >= 500 || http_status == 429;
+}
+
+/* RFC 6749 §5.2 / RFC 8628 §3.5 error codes, compared exactly. */
+static enum oauth_poll_result
+classify_error(const cJSON *obj, long status, char *err, size_t errlen)
+{
+	static const struct {
+		const char *code;
+		enum oauth_poll_result result;
+	} codes[] = {
+	    {"authorization_pending", OAUTH_POLL_PENDING},
+	    {"slow_down", OAUTH_POLL_SLOW_DOWN},
+	    {"access_denied", OAUTH_POLL_DENIED},
+	    {"expired_token", OAUTH_POLL_EXPIRED},
+	};
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "error");
+	size_t i;
+
+	provider_error(obj, "token endpoint", status, err, errlen);
+	if (!cJSON_IsString(e))
+		return OAUTH_POLL_ERROR;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(e->valuestring, codes[i].code) == 0)
+			return codes[i].result;
+	return OAUTH_POLL_ERROR;
+}
+
+/* RFC 6749 §5.1 members; scope may be "" (GitHub, nothing granted), kept as "". */
+static enum oauth_status
+read_tokens(const cJSON *obj, struct oauth_token_response *tr, char *err, size_t errlen)
+{
+	const cJSON *scope = cJSON_GetObjectItemCaseSensitive(obj, "scope");
+	enum oauth_status rc;
+
+	rc = oauth_json_get_string(obj, "access_token", 1, &tr->access_token, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_string(obj, "id_token", 0, &tr->id_token, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_string(obj, "token_type", 0, &tr->token_type, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_json_get_long(obj, "expires_in", 0, 0, 0, LONG_MAX, &tr->expires_in, err,
+		                         errlen);
+	if (rc != OAUTH_OK)
+		return rc;
+	if (cJSON_IsString(scope) && scope->valuestring != NULL && scope->valuestring[0] == '\0') {
+		tr->scope = strdup("");
+		if (tr->scope == NULL) {
+			oauth_seterr(err, errlen, "out of memory");
+			return OAUTH_NOMEM;
+		}
+		return OAUTH_OK;
+	}
+	return oauth_json_get_string(obj, "scope", 0, &tr->scope, err, errlen);
+}
+
+enum oauth_poll_result
+oauth_token_response_parse(long http_status, const char *body, size_t len,
+                           struct oauth_token_response *tr, char *err, size_t errlen)
+{
+	enum oauth_poll_result result = OAUTH_POLL_ERROR;
+	char jerr[OAUTH_ERR_SIZE] = "";
+	cJSON *obj = NULL;
+
+	memset(tr, 0, sizeof(*tr));
+	if (oauth_token_response_transient(http_status)) {
+		oauth_seterr(err, errlen, "token endpoint: HTTP %ld (temporary failure)",
+		             http_status);
+		goto out;
+	}
+	if (oauth_json_parse_object(body, len, &obj, jerr, sizeof(jerr)) != OAUTH_OK) {
+		oauth_seterr(err, errlen, "token endpoint: HTTP %ld: %s", http_status, jerr);
+		goto out;
+	}
+	/* GitHub answers pending polls with 200 and an error: the error member decides. */
+	if (cJSON_GetObjectItemCaseSensitive(obj, "error") != NULL) {
+		result = classify_error(obj, http_status, err, errlen);
+		goto out;
+	}
+	if (http_status != 200) {
+		oauth_seterr(err, errlen, "token endpoint: HTTP %ld without an error code",
+		             http_status);
+		goto out;
+	}
+	if (read_tokens(obj, tr, err, errlen) != OAUTH_OK)
+		goto out;
+	result = OAUTH_POLL_TOKEN;
+out:
+	if (result != OAUTH_POLL_TOKEN)
+		oauth_token_response_free(tr);
+	cJSON_Delete(obj);
+	return result;
+}
+
+/* Where the poll loop stands between requests. */
+struct poll_state {
+	long interval;     /* seconds; grows by OAUTH_SLOW_DOWN_STEP on slow_down */
+	int failures;      /* transient failures in a row */
+	long long wait_ms; /* before the next request */
+	int done;          /* the loop ends with the returned status */
+};
+
+/*
+ * Waits st->wait_ms, never past the deadline: a wait that would cross it is cut
+ * short so one last poll happens at the deadline. OAUTH_OK means "poll now".
+ */
+static enum oauth_status
+wait_turn(const struct oauth_poll_ops *ops, long long wait_ms, long long deadline_ms,
+          const struct oauth_logger *log, char *err, size_t errlen)
+{
+	long long now = ops->now_ms(ops->ctx);
+	enum oauth_status rc;
+
+	if (now > deadline_ms || (wait_ms > 0 && now >= deadline_ms))
+		goto expired;
+	if (wait_ms > deadline_ms - now) {
+		wait_ms = deadline_ms - now;
+		oauth_debug(log, "device flow: last wait cut to %lld ms by the deadline", wait_ms);
+	}
+	if (wait_ms > 0) {
+		oauth_debug(log, "device flow: waiting %lld ms before polling", wait_ms);
+		rc = ops->sleep_ms(ops->ctx, wait_ms);
+		if (rc != OAUTH_OK) {
+			oauth_seterr(err, errlen, "device flow: waiting ended: %s",
+			             oauth_status_str(rc));
+			return rc;
+		}
+		if (ops->now_ms(ops->ctx) > deadline_ms)
+			goto expired;
+	}
+	return OAUTH_OK;
+expired:
+	oauth_debug(log, "device flow: deadline reached, no more polls");
+	oauth_seterr(err, errlen, "device flow: no approval before the deadline");
+	return OAUTH_EXPIRED;
+}
+
+/* A transport failure or a 5xx/429: back off, doubling, honouring Retry-After. */
+static enum oauth_status
+transient_failure(struct poll_state *st, long retry_after, const struct oauth_logger *log,
+                  char *err)
+{
+	long wait_s;
+
+	st->failures++;
+	if (st->failures >= OAUTH_MAX_POLL_FAILURES) {
+		oauth_debug(log, "device flow: %d failed polls in a row, giving up", st->failures);
+		st->done = 1;
+		return OAUTH_UNAVAILABLE;
+	}
+	wait_s = st->interval << st->failures;
+	if (retry_after > wait_s)
+		wait_s = retry_after;
+	if (wait_s > OAUTH_MAX_INTERVAL)
+		wait_s = OAUTH_MAX_INTERVAL;
+	st->wait_ms = wait_s * 1000LL;
+	oauth_debug(log, "device flow: poll failed (%d of %d), backing off %ld s: %s", st->failures,
+	            OAUTH_MAX_POLL_FAILURES, wait_s, err != NULL ? err : "");
+	return OAUTH_OK;
+}
+
+/* Acts on one parsed answer: sets the next wait, or ends the loop. */
+static enum oauth_status
+step(struct poll_state *st, enum oauth_poll_result pr, const struct oauth_http_response *resp,
+     const struct oauth_logger *log, char *err)
+{
+	st->done = 1;
+	switch (pr) {
+	case OAUTH_POLL_TOKEN:
+		oauth_debug(log, "device flow: token issued");
+		return OAUTH_OK;
+	case OAUTH_POLL_DENIED:
+		oauth_debug(log, "device flow: access_denied");
+		return OAUTH_DENIED;
+	case OAUTH_POLL_EXPIRED:
+		oauth_debug(log, "device flow: expired_token");
+		return OAUTH_EXPIRED;
+	case OAUTH_POLL_SLOW_DOWN:
+		/* §3.5: for this and every later request. */
+		st->interval += OAUTH_SLOW_DOWN_STEP;
+		if (st->interval > OAUTH_MAX_INTERVAL)
+			st->interval = OAUTH_MAX_INTERVAL;
+		oauth_debug(log, "device flow: slow_down, interval now %ld s", st->interval);
+		break;
+	case OAUTH_POLL_PENDING:
+		oauth_debug(log, "device flow: authorization_pending");
+		break;
+	case OAUTH_POLL_ERROR:
+		if (oauth_token_response_transient(resp->status)) {
+			st->done = 0;
+			return transient_failure(st, resp->retry_after, log, err);
+		}
+		return OAUTH_PROTOCOL;
+	}
+	st->done = 0;
+	st->failures = 0;
+	st->wait_ms = st->interval * 1000LL;
+	return OAUTH_OK;
+}
+
+/* Sends one token request and acts on the answer. */
+static enum oauth_status
+poll_once(const struct oauth_poll_ops *ops, struct poll_state *st, const struct oauth_logger *log,
+          struct oauth_token_response *tr, char *err, size_t errlen)
+{
+	struct oauth_http_response resp = {0};
+	enum oauth_poll_result pr;
+	enum oauth_status rc;
+
+	oauth_debug(log, "device flow: polling the token endpoint");
+	resp.retry_after = -1;
+	rc = ops->request(ops->ctx, &resp, err, errlen);
+	if (rc == OAUTH_UNAVAILABLE) {
+		rc = transient_failure(st, -1, log, err);
+		goto out;
+	}
+	if (rc != OAUTH_OK) {
+		st->done = 1;
+		goto out;
+	}
+	pr = oauth_token_response_parse(resp.status, resp.body, resp.len, tr, err, errlen);
+	rc = step(st, pr, &resp, log, err);
+out:
+	oauth_http_response_free(&resp);
+	return rc;
+}
+
+enum oauth_status
+oauth_device_poll(const struct oauth_poll_ops *ops, long interval_s, long long deadline_ms,
+                  int poll_now, const struct oauth_logger *log, struct oauth_token_response *tr,
+                  char *err, size_t errlen)
+{
+	struct poll_state st = {0};
+	enum oauth_status rc = OAUTH_CONFIG;
+
+	memset(tr, 0, sizeof(*tr));
+	if (ops == NULL || ops->request == NULL || ops->now_ms == NULL || ops->sleep_ms == NULL) {
+		oauth_seterr(err, errlen, "device flow: poll loop without its operations");
+		goto out;
+	}
+	st.interval = interval_s;
+	if (st.interval < 1)
+		st.interval = OAUTH_DEFAULT_INTERVAL;
+	if (st.interval > OAUTH_MAX_INTERVAL)
+		st.interval = OAUTH_MAX_INTERVAL;
+	st.wait_ms = poll_now ? 0 : st.interval * 1000LL;
+	while (!st.done) {
+		rc = wait_turn(ops, st.wait_ms, deadline_ms, log, err, errlen);
+		if (rc != OAUTH_OK)
+			break;
+		rc = poll_once(ops, &st, log, tr, err, errlen);
+	}
+out:
+	if (rc != OAUTH_OK)
+		oauth_token_response_free(tr);
+	return rc;
+}
+
+/* Adds client authentication per cfg: Basic by default, in the body when asked. */
+static void
+client_auth(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
+            struct oauth_http_auth *auth, const struct oauth_http_auth **authp)
+{
+	*authp = NULL;
+	if (cfg->client_secret == NULL)
+		return; /* a public client (RFC 6749 §2.1) sends its id only */
+	if (cfg->client_auth == OAUTH_CLIENT_AUTH_POST) {
+		fields[*n].name = "client_secret";
+		fields[*n].value = cfg->client_secret;
+		(*n)++;
+		return;
+	}
+	auth->user = cfg->client_id;
+	auth->secret = cfg->client_secret;
+	*authp = auth;
+}
+
+static enum oauth_status
+check_client(const struct oauth_config *cfg, const char *endpoint, const char *what, char *err,
+             size_t errlen)
+{
+	if (cfg == NULL || cfg->client_id == NULL || endpoint == NULL) {
+		oauth_seterr(err, errlen, "%s: no client_id or endpoint configured", what);
+		return OAUTH_CONFIG;
+	}
+	return OAUTH_OK;
+}
+
+enum oauth_status
+oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
+                       const struct oauth_endpoints *ep, struct oauth_device_auth *da, char *err,
+                       size_t errlen)
+{
+	struct oauth_form_field fields[MAX_FIELDS];
+	struct oauth_http_response resp = {0};
+	const struct oauth_http_auth *authp = NULL;
+	struct oauth_http_auth auth;
+	enum oauth_status rc;
+	size_t n = 0;
+
+	memset(da, 0, sizeof(*da));
+	rc = check_client(cfg, ep ? ep->device_authorization_endpoint : NULL,
+	                  "device authorization", err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	fields[n].name = "client_id";
+	fields[n++].value = cfg->client_id;
+	if (cfg->scope != NULL) {
+		fields[n].name = "scope";
+		fields[n++].value = cfg->scope;
+	}
+	client_auth(cfg, fields, &n, &auth, &authp);
+	rc = oauth_http_post_form(http, ep->device_authorization_endpoint, fields, n, authp, &resp,
+	                          err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	rc = oauth_device_auth_parse(resp.status, resp.body, resp.len, da, err, errlen);
+out:
+	oauth_http_response_free(&resp);
+	return rc;
+}
+
+enum oauth_status
+oauth_device_token_request(struct oauth_http *http, const struct oauth_config *cfg,
+                           const struct oauth_endpoints *ep, const char *device_code,
+                           struct oauth_http_response *resp, char *err, size_t errlen)
+{
+	struct oauth_form_field fields[MAX_FIELDS];
+	const struct oauth_http_auth *authp = NULL;
+	struct oauth_http_auth auth;
+	enum oauth_status rc;
+	size_t n = 0;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->retry_after = -1;
+	resp->date = -1;
+	rc = check_client(cfg, ep ? ep->token_endpoint : NULL, "token request", err, errlen);
+	if (rc != OAUTH_OK)
+		return rc;
+	if (device_code == NULL) {
+		oauth_seterr(err, errlen, "token request: no device code");
+		return OAUTH_CONFIG;
+	}
+	fields[n].name = "grant_type";
+	fields[n++].value = DEVICE_GRANT;
+	fields[n].name = "device_code";
+	fields[n++].value = device_code; /* secret: http.c wipes the encoded body */
+	fields[n].name = "client_id";
+	fields[n++].value = cfg->client_id;
+	client_auth(cfg, fields, &n, &auth, &authp);
+	return oauth_http_post_form(http, ep->token_endpoint, fields, n, authp, resp, err, errlen);
+}

@@ -20,15 +20,19 @@
 #define OAUTH_MAX_INTERVAL 60
 /* Consecutive transport failures while polling before we give up. */
 #define OAUTH_MAX_POLL_FAILURES 4
+/* Longest user code accepted, in bytes: real ones are 8-12 characters a person types. */
+#define OAUTH_MAX_USER_CODE 64
+/* Longest expires_in accepted, in seconds (a day): a code is meant to lapse within minutes. */
+#define OAUTH_MAX_EXPIRES_IN 86400
 
 /* RFC 8628 §3.2 Device Authorization Response. All strings owned. */
 struct oauth_device_auth {
 	char *device_code; /* secret */
 	char *user_code;
-	char *verification_uri; /* also read from Google's verification_url */
+	char *verification_uri;          /* also read from Google's verification_url */
 	char *verification_uri_complete; /* may be NULL */
-	long expires_in;		 /* seconds, > 0 */
-	long interval;			 /* seconds, OAUTH_DEFAULT_INTERVAL when absent */
+	long expires_in;                 /* seconds, > 0 */
+	long interval;                   /* seconds, OAUTH_DEFAULT_INTERVAL when absent */
 };
 
 void oauth_device_auth_free(struct oauth_device_auth *da);
@@ -36,7 +40,7 @@ void oauth_device_auth_free(struct oauth_device_auth *da);
 /* RFC 6749 §5.1 Successful Token Response. Strings owned; tokens are secrets. */
 struct oauth_token_response {
 	char *access_token; /* secret */
-	char *id_token;	    /* secret; NULL when not issued */
+	char *id_token;     /* secret; NULL when not issued */
 	char *token_type;
 	char *scope; /* NULL when omitted (RFC 6749 §5.1: the requested scope was granted) */
 	long expires_in;
@@ -51,7 +55,7 @@ void oauth_token_response_free(struct oauth_token_response *tr);
  * with the sanitised error in err. Fills da (cleared at entry).
  */
 enum oauth_status oauth_device_auth_parse(long http_status, const char *body, size_t len,
-					  struct oauth_device_auth *da, char *err, size_t errlen);
+                                          struct oauth_device_auth *da, char *err, size_t errlen);
 
 /* What one token-endpoint answer means for the poll loop (RFC 8628 §3.5). */
 enum oauth_poll_result {
@@ -68,8 +72,15 @@ enum oauth_poll_result {
  * entry); an access_token is required.
  */
 enum oauth_poll_result oauth_token_response_parse(long http_status, const char *body, size_t len,
-						  struct oauth_token_response *tr, char *err,
-						  size_t errlen);
+                                                  struct oauth_token_response *tr, char *err,
+                                                  size_t errlen);
+
+/*
+ * Nonzero when an answer with this status is a passing failure (5xx, 429):
+ * oauth_token_response_parse() calls it OAUTH_POLL_ERROR, and oauth_device_poll()
+ * treats it like a transport failure (back off, honour Retry-After, retry).
+ */
+int oauth_token_response_transient(long http_status);
 
 /*
  * Seams for the poll loop, so tests run it in milliseconds and CIBA can reuse it.
@@ -79,7 +90,7 @@ enum oauth_poll_result oauth_token_response_parse(long http_status, const char *
  */
 struct oauth_poll_ops {
 	enum oauth_status (*request)(void *ctx, struct oauth_http_response *resp, char *err,
-				     size_t errlen);
+	                             size_t errlen);
 	long long (*now_ms)(void *ctx);
 	enum oauth_status (*sleep_ms)(void *ctx, long long ms);
 	void *ctx;
@@ -96,9 +107,9 @@ struct oauth_poll_ops {
  * or whatever sleep_ms returned.
  */
 enum oauth_status oauth_device_poll(const struct oauth_poll_ops *ops, long interval_s,
-				    long long deadline_ms, int poll_now,
-				    const struct oauth_logger *log,
-				    struct oauth_token_response *tr, char *err, size_t errlen);
+                                    long long deadline_ms, int poll_now,
+                                    const struct oauth_logger *log, struct oauth_token_response *tr,
+                                    char *err, size_t errlen);
 
 /*
  * Sends the device authorization request (RFC 8628 §3.1): client_id, scope, and
@@ -106,15 +117,13 @@ enum oauth_status oauth_device_poll(const struct oauth_poll_ops *ops, long inter
  * entry). Also checks that the verification URIs pass oauth_url_allowed().
  */
 enum oauth_status oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
-					 const struct oauth_endpoints *ep,
-					 struct oauth_device_auth *da, char *err, size_t errlen);
+                                         const struct oauth_endpoints *ep,
+                                         struct oauth_device_auth *da, char *err, size_t errlen);
 
 /* Sends one device access token request (RFC 8628 §3.4); resp cleared at entry. */
-enum oauth_status oauth_device_token_request(struct oauth_http *http,
-					     const struct oauth_config *cfg,
-					     const struct oauth_endpoints *ep,
-					     const char *device_code,
-					     struct oauth_http_response *resp, char *err,
-					     size_t errlen);
+enum oauth_status
+oauth_device_token_request(struct oauth_http *http, const struct oauth_config *cfg,
+                           const struct oauth_endpoints *ep, const char *device_code,
+                           struct oauth_http_response *resp, char *err, size_t errlen);
 
 #endif

@@ -16,7 +16,7 @@ struct oauth_endpoints {
 	char *device_authorization_endpoint;
 	char *token_endpoint;
 	char *userinfo_endpoint; /* may be NULL */
-	char *jwks_uri;		 /* may be NULL */
+	char *jwks_uri;          /* may be NULL */
 };
 
 void oauth_endpoints_free(struct oauth_endpoints *ep);
@@ -27,16 +27,41 @@ void oauth_endpoints_free(struct oauth_endpoints *ep);
  * oauth_url_allowed(). Fills ep (cleared at entry).
  */
 enum oauth_status oauth_discovery_parse(const char *body, size_t len, const char *expected_issuer,
-					struct oauth_endpoints *ep, char *err, size_t errlen);
+                                        struct oauth_endpoints *ep, char *err, size_t errlen);
+
+/* Endpoints a discovery document must give: the others may come from the config. */
+#define OAUTH_EP_DEVICE_AUTHORIZATION 0x1u
+#define OAUTH_EP_TOKEN 0x2u
+#define OAUTH_EP_USERINFO 0x4u
+#define OAUTH_EP_JWKS 0x8u
+
+/*
+ * oauth_discovery_parse() with the set of endpoints that must be present given
+ * as OAUTH_EP_* bits; oauth_discovery_parse() requires the device authorization
+ * and token endpoints. Endpoints outside the set are still read and checked.
+ */
+enum oauth_status oauth_discovery_parse_required(const char *body, size_t len,
+                                                 const char *expected_issuer, unsigned required,
+                                                 struct oauth_endpoints *ep, char *err,
+                                                 size_t errlen);
+
+/*
+ * The discovery URL for issuer (OIDC Discovery §4.1: one trailing '/' is dropped
+ * before "/.well-known/openid-configuration" is appended). Owned by the caller.
+ */
+enum oauth_status oauth_discovery_url(const char *issuer, char **out, char *err, size_t errlen);
 
 /*
  * Resolves the endpoints for cfg: the configured overrides win; discovery
  * ({issuer}/.well-known/openid-configuration) is fetched only when an endpoint
- * the login needs is not configured. http may be NULL when no fetch is needed.
+ * the login needs is not configured. The login needs the device authorization
+ * and token endpoints, and jwks_uri when an issuer is set (to verify ID tokens);
+ * the userinfo endpoint is taken from the document when one is fetched.
+ * http may be NULL when no fetch is needed.
  * Fails with OAUTH_CONFIG when neither gives a device authorization and token
  * endpoint.
  */
 enum oauth_status oauth_discovery_resolve(const struct oauth_config *cfg, struct oauth_http *http,
-					  struct oauth_endpoints *ep, char *err, size_t errlen);
+                                          struct oauth_endpoints *ep, char *err, size_t errlen);
 
 #endif

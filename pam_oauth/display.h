@@ -48,9 +48,15 @@ struct oauth_display_info {
  * sanitised and bounded. The text is split on line boundaries into at most
  * OAUTH_MSG_MAX_COUNT messages each shorter than OAUTH_MSG_MAX. *msgs is an
  * owned array of owned strings; free with oauth_display_msgs_free.
+ *
+ * Layout: the QR code first, then the request, then "Open: <uri>" and
+ * "Code: <code>" as the last two lines, so they sit right above the prompt and
+ * stay in view on an 80x24 terminal when the QR code scrolls away. Empty or
+ * oversize URIs (over 505 characters) or user codes (over 64) and a
+ * non-positive expires_in are OAUTH_PROTOCOL: cut, they would be useless.
  */
 enum oauth_status oauth_display_build(const struct oauth_display_info *info, char ***msgs,
-				      size_t *nmsgs, char *err, size_t errlen);
+                                      size_t *nmsgs, char *err, size_t errlen);
 
 void oauth_display_msgs_free(char **msgs, size_t nmsgs);
 
@@ -58,6 +64,13 @@ void oauth_display_msgs_free(char **msgs, size_t nmsgs);
  * Splits text into messages on '\n' boundaries, each shorter than max bytes
  * (a single longer line is cut at a UTF-8 character boundary). Used by
  * oauth_display_build; exposed for tests.
+ *
+ * Callers print each message followed by a newline, so no message carries the
+ * '\n' it was split at, and a final '\n' of text is dropped: the messages
+ * joined with '\n' give text back (lines shorter than max). A blank line at a
+ * split starts the next message. OAUTH_CONFIG for NULL arguments or max < 5
+ * (no room for a UTF-8 character), OAUTH_PROTOCOL when more than
+ * OAUTH_MSG_MAX_COUNT messages would be needed, OAUTH_NOMEM.
  */
 enum oauth_status oauth_display_split(const char *text, size_t max, char ***msgs, size_t *nmsgs);
 

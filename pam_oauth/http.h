@@ -12,8 +12,8 @@
 #define OAUTH_HTTP_MAX_BODY (256 * 1024)
 
 struct oauth_http_opts {
-	const char *ca_file; /* borrowed; NULL: the system's trust store */
-	long timeout;	     /* seconds for a whole request */
+	const char *ca_file;  /* borrowed; NULL: the system's trust store */
+	long timeout;         /* seconds for a whole request */
 	long connect_timeout; /* seconds to connect; 0: min(timeout, 10) */
 };
 
@@ -30,12 +30,12 @@ struct oauth_http_auth {
 };
 
 struct oauth_http_response {
-	long status;	    /* HTTP status code */
-	char *body;	    /* owned, NUL-terminated, wiped on free */
-	size_t len;	    /* bytes in body, without the NUL */
+	long status;        /* HTTP status code */
+	char *body;         /* owned, NUL-terminated, wiped on free */
+	size_t len;         /* bytes in body, without the NUL */
 	char *content_type; /* owned; NULL when absent */
 	long retry_after;   /* seconds from Retry-After, -1 when absent */
-	long date;	    /* HTTP Date as time_t seconds, -1 when absent */
+	long date;          /* HTTP Date as time_t seconds, -1 when absent */
 };
 
 struct oauth_http;
@@ -46,7 +46,7 @@ struct oauth_http;
  * are not followed; proxies from the environment are ignored.
  */
 enum oauth_status oauth_http_new(struct oauth_http **out, const struct oauth_http_opts *opts,
-				 char *err, size_t errlen);
+                                 char *err, size_t errlen);
 void oauth_http_free(struct oauth_http *http);
 
 /*
@@ -56,13 +56,13 @@ void oauth_http_free(struct oauth_http *http);
  * body over OAUTH_HTTP_MAX_BODY. The encoded body is wiped after the request.
  */
 enum oauth_status oauth_http_post_form(struct oauth_http *http, const char *url,
-				       const struct oauth_form_field *fields, size_t nfields,
-				       const struct oauth_http_auth *auth,
-				       struct oauth_http_response *resp, char *err, size_t errlen);
+                                       const struct oauth_form_field *fields, size_t nfields,
+                                       const struct oauth_http_auth *auth,
+                                       struct oauth_http_response *resp, char *err, size_t errlen);
 
 /* GETs url; bearer (a secret, may be NULL) goes in Authorization: Bearer. */
 enum oauth_status oauth_http_get(struct oauth_http *http, const char *url, const char *bearer,
-				 struct oauth_http_response *resp, char *err, size_t errlen);
+                                 struct oauth_http_response *resp, char *err, size_t errlen);
 
 /* Frees and wipes the members; resp itself is the caller's; NULL is fine. */
 void oauth_http_response_free(struct oauth_http_response *resp);

@@ -3,6 +3,7 @@
 /* Reading provider JSON with cJSON: bounded, typed, case-sensitive members. */
 #include "build_config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,14 @@
 /* More top-level members than this is refused: the duplicate check is quadratic. */
 #define MAX_MEMBERS 256
 
-/* Nesting depth of text, counted outside strings; stops counting past the limit. */
-static int
-too_deep(const char *text, size_t len)
+/*
+ * Scans text outside and inside strings: fails when nesting goes deeper than
+ * OAUTH_JSON_MAX_DEPTH, or when a string holds the escape \u0000. cJSON keeps
+ * strings NUL-terminated, so "root\u0000x" would silently read as "root": a
+ * claim must never be shortened behind our back.
+ */
+static const char *
+scan_text(const char *text, size_t len)
 {
 	int depth = 0, in_string = 0;
 	size_t i;
@@ -23,9 +29,11 @@ too_deep(const char *text, size_t len)
 		char c = text[i];
 
 		if (in_string) {
-			if (c == '\\')
+			if (c == '\\') {
+				if (len - i > 5 && memcmp(text + i + 1, "u0000", 5) == 0)
+					return "escaped NUL in JSON string";
 				i++;
-			else if (c == '"')
+			} else if (c == '"')
 				in_string = 0;
 			continue;
 		}
@@ -33,11 +41,11 @@ too_deep(const char *text, size_t len)
 			in_string = 1;
 		else if (c == '{' || c == '[') {
 			if (++depth > OAUTH_JSON_MAX_DEPTH)
-				return 1;
+				return "JSON nested too deeply";
 		} else if (c == '}' || c == ']')
 			depth--;
 	}
-	return 0;
+	return NULL;
 }
 
 static int
@@ -50,7 +58,8 @@ has_duplicate_member(const cJSON *obj)
 		if (++n > MAX_MEMBERS)
 			return 1;
 		for (b = a->next; b != NULL; b = b->next)
-			if (a->string != NULL && b->string != NULL && strcmp(a->string, b->string) == 0)
+			if (a->string != NULL && b->string != NULL &&
+			    strcmp(a->string, b->string) == 0)
 				return 1;
 	}
 	return 0;
@@ -60,7 +69,7 @@ enum oauth_status
 oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err, size_t errlen)
 {
 	enum oauth_status rc = OAUTH_PROTOCOL;
-	const char *end = NULL;
+	const char *end = NULL, *reason = NULL;
 	cJSON *root = NULL;
 
 	*out = NULL;
@@ -72,8 +81,9 @@ oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err, si
 		oauth_seterr(err, errlen, "NUL byte in JSON document");
 		goto out;
 	}
-	if (too_deep(text, len)) {
-		oauth_seterr(err, errlen, "JSON nested deeper than %d", OAUTH_JSON_MAX_DEPTH);
+	reason = scan_text(text, len);
+	if (reason != NULL) {
+		oauth_seterr(err, errlen, "%s", reason);
 		goto out;
 	}
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -105,7 +115,7 @@ out:
 
 enum oauth_status
 oauth_json_get_string(const cJSON *obj, const char *name, int required, char **out, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	const cJSON *item;
 	size_t n;
@@ -136,8 +146,8 @@ oauth_json_get_string(const cJSON *obj, const char *name, int required, char **o
 }
 
 enum oauth_status
-oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt, long min,
-		    long max, long *out, char *err, size_t errlen)
+oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt, long min, long max,
+                    long *out, char *err, size_t errlen)
 {
 	const cJSON *item;
 	double v;
@@ -155,7 +165,12 @@ oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
 		return OAUTH_PROTOCOL;
 	}
 	v = item->valuedouble;
-	if (!isfinite(v) || floor(v) != v || v < (double)min || v > (double)max) {
+	/*
+	 * LONG_MAX is not a double: (double)LONG_MAX rounds up to 2^63, so compare
+	 * against that bound exclusively before converting, else the cast is undefined.
+	 */
+	if (!isfinite(v) || floor(v) != v || v < -((double)LONG_MAX + 1.0) ||
+	    v >= (double)LONG_MAX + 1.0 || (long)v < min || (long)v > max) {
 		oauth_seterr(err, errlen, "\"%s\" is not an integer in [%ld, %ld]", name, min, max);
 		return OAUTH_PROTOCOL;
 	}

@@ -10,6 +10,10 @@
 /* Longest log line; pam_syslog lines beyond this help nobody. */
 #define MAX_LINE 1024
 
+/* fmt is a caller's checked format passed on: says so to -Wformat-nonliteral (clang). */
+static void vlog(const struct oauth_logger *log, int prio, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(const struct oauth_logger *log, int prio, const char *fmt, va_list ap)
 {

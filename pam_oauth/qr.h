@@ -31,6 +31,6 @@ enum oauth_qr_style oauth_qr_style_for(enum oauth_qr_mode mode, const char *rhos
  * a visible border on a light one. *out is owned by the caller.
  */
 enum oauth_status oauth_qr_render(const char *text, enum oauth_qr_style style, char **out,
-				  char *err, size_t errlen);
+                                  char *err, size_t errlen);
 
 #endif
