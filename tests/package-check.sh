@@ -4,7 +4,9 @@
 # and modes, the conffile, the maintainer scripts, the pam-auth-update profile and lintian. Nothing
 # is installed on this machine: as root, the profile is also exercised with the real pam-auth-update
 # and libpam inside a private mount namespace, on copies of /etc/pam.d and the other files they touch.
-# Needs dpkg-dev, debhelper, fakeroot and lintian (tests/setup-debian.sh installs them).
+# Needs dpkg-dev, debhelper and lintian; the namespace part pamtester and openssl
+# (tests/setup-debian.sh installs them all). Rules-Requires-Root: no, so no fakeroot.
+# shellcheck disable=SC2015 # "A && ok || bad": ok only echoes, so bad runs exactly when A fails.
 set -u
 failed=0
 ok() { echo "ok: $*"; }
