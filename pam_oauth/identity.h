@@ -14,7 +14,7 @@
 #define OAUTH_IDENTITY_MAX 256
 
 struct oauth_identity {
-	char *sub;	/* owned; the subject */
+	char *sub;      /* owned; the subject */
 	char *username; /* owned; the username_claim value */
 };
 
@@ -27,11 +27,16 @@ void oauth_identity_free(struct oauth_identity *id);
  * both are given, userinfo's sub must equal id_claims' sub (OIDC Core §5.3.2),
  * else OAUTH_WRONG_IDENTITY. The claim must be a non-empty string without
  * control characters, at most OAUTH_IDENTITY_MAX bytes: else OAUTH_WRONG_IDENTITY
- * (missing claim: OAUTH_PROTOCOL). Fills id (cleared at entry).
+ * (missing claim: OAUTH_PROTOCOL). Fills id (cleared at entry; freed again on
+ * failure). With id_claims, userinfo must carry the same sub (missing or other:
+ * OAUTH_WRONG_IDENTITY); id->sub is NULL only when neither document has a sub
+ * (plain OAuth such as GitHub's /user). A claim present in id_claims but
+ * unusable is refused, never looked up in userinfo instead. A claim given as
+ * JSON null counts as missing. No claim name: OAUTH_CONFIG.
  */
 enum oauth_status oauth_identity_from_claims(const cJSON *id_claims, const cJSON *userinfo,
-					     const char *claim, struct oauth_identity *id,
-					     char *err, size_t errlen);
+                                             const char *claim, struct oauth_identity *id,
+                                             char *err, size_t errlen);
 
 /* Nonzero when id_claims lacks claim, so the caller must ask userinfo. */
 int oauth_identity_needs_userinfo(const cJSON *id_claims, const char *claim);
@@ -41,6 +46,6 @@ int oauth_identity_needs_userinfo(const cJSON *id_claims, const char *claim);
  * folding, no trimming); else OAUTH_WRONG_IDENTITY naming both (sanitised).
  */
 enum oauth_status oauth_identity_match(const struct oauth_identity *id, const char *account,
-				       char *err, size_t errlen);
+                                       char *err, size_t errlen);
 
 #endif

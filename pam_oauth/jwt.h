@@ -18,21 +18,24 @@
 
 /* A decoded compact JWS; nothing here is trusted until verified. */
 struct oauth_jwt {
-	cJSON *header;	       /* owned */
-	cJSON *claims;	       /* owned */
+	cJSON *header;            /* owned */
+	cJSON *claims;            /* owned */
 	unsigned char *signature; /* owned */
 	size_t signature_len;
 	char *signing_input; /* owned: "header.payload" as received */
 };
 
+/* Frees (wiping the token bytes) what jwt holds, not jwt itself; jwt may be NULL. */
 void oauth_jwt_free(struct oauth_jwt *jwt);
 
 /*
- * Splits and decodes a compact JWS (three base64url parts, no padding, JSON
- * objects). Fills jwt (cleared at entry). OAUTH_INVALID_TOKEN on any defect.
+ * Splits and decodes a compact JWS (three non-empty base64url parts, no padding,
+ * header and payload JSON objects without \u0000 escapes, at most
+ * OAUTH_JWT_MAX_LEN bytes). Fills jwt (cleared at entry; freed again on
+ * failure). OAUTH_INVALID_TOKEN on any defect.
  */
 enum oauth_status oauth_jwt_decode(const char *compact, struct oauth_jwt *jwt, char *err,
-				   size_t errlen);
+                                   size_t errlen);
 
 /*
  * Checks the signature of a decoded JWS with a key from jwks: alg must be in
@@ -42,15 +45,15 @@ enum oauth_status oauth_jwt_decode(const char *compact, struct oauth_jwt *jwt, c
  * Returns OAUTH_OK, or OAUTH_INVALID_TOKEN with the reason.
  */
 enum oauth_status oauth_jwt_verify_signature(const struct oauth_jwt *jwt,
-					     const struct oauth_jwks *jwks,
-					     const char *const *algs, char *err, size_t errlen);
+                                             const struct oauth_jwks *jwks, const char *const *algs,
+                                             char *err, size_t errlen);
 
 /* What an ID token must say (OIDC Core §3.1.3.7). Strings borrowed. */
 struct oauth_id_token_expect {
 	const char *issuer;    /* iss must equal it exactly */
 	const char *client_id; /* aud must contain it; azp must equal it when present */
-	long long now;	       /* seconds since the epoch */
-	long leeway;	       /* seconds forgiven on exp/iat/nbf */
+	long long now;         /* seconds since the epoch */
+	long leeway;           /* seconds forgiven on exp/iat/nbf */
 };
 
 /*
@@ -59,16 +62,22 @@ struct oauth_id_token_expect {
  * string. OAUTH_INVALID_TOKEN with the failing claim named in err.
  */
 enum oauth_status oauth_jwt_check_claims(const cJSON *claims,
-					 const struct oauth_id_token_expect *expect, char *err,
-					 size_t errlen);
+                                         const struct oauth_id_token_expect *expect, char *err,
+                                         size_t errlen);
 
 /*
  * decode + verify_signature (when jwks is non-NULL) + check_claims. On success
  * *claims (owned) is the verified payload.
+ *
+ * jwks == NULL skips the signature step, and only it. Pass NULL only when the
+ * provider publishes no jwks_uri and the token came straight from the token
+ * endpoint over verified TLS (OIDC Core §3.1.3.7 item 6): then TLS, not the
+ * signature, vouches for the token. Whenever a jwks_uri exists, fetch it and
+ * pass the set; never fall back to NULL because fetching or parsing failed.
  */
 enum oauth_status oauth_jwt_verify_id_token(const char *compact, const struct oauth_jwks *jwks,
-					    const char *const *algs,
-					    const struct oauth_id_token_expect *expect,
-					    cJSON **claims, char *err, size_t errlen);
+                                            const char *const *algs,
+                                            const struct oauth_id_token_expect *expect,
+                                            cJSON **claims, char *err, size_t errlen);
 
 #endif

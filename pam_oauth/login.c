@@ -14,6 +14,7 @@
 #include "jwks.h"
 #include "jwt.h"
 #include "login.h"
+#include "policy.h"
 #include "qr.h"
 #include "secret.h"
 
@@ -28,6 +29,7 @@ struct login {
 	struct oauth_jwks *jwks;		/* owned */
 	cJSON *claims;				/* owned; verified ID token claims */
 	cJSON *userinfo;			/* owned */
+	struct oauth_policy *policy;		/* owned */
 };
 
 static long long
@@ -175,7 +177,8 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 		if (rc != OAUTH_OK)
 			return rc;
 	}
-	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim)) {
+	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim) ||
+	    (l->ep.userinfo_endpoint != NULL && oauth_policy_needs_userinfo(l->policy, l->claims))) {
 		rc = fetch_userinfo(l, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
@@ -184,9 +187,27 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 					  errlen);
 }
 
+/* After the identity is known: map, verified email, scopes, groups, acr (policy.h). */
+static enum oauth_status
+check_policy(struct login *l, const struct oauth_identity *id, const char *account, char *err,
+	     size_t errlen)
+{
+	struct oauth_policy_input in = {
+		.id = id,
+		.id_claims = l->claims,
+		.userinfo = l->userinfo,
+		.granted_scope = l->tr.scope,
+		.now = (long long)time(NULL),
+		.log = l->log,
+	};
+
+	return oauth_policy_check(l->policy, &in, account, err, errlen);
+}
+
 static void
 login_free(struct login *l)
 {
+	oauth_policy_free(l->policy);
 	cJSON_Delete(l->claims);
 	cJSON_Delete(l->userinfo);
 	oauth_jwks_free(l->jwks);
@@ -218,7 +239,9 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	int poll_now = 0;
 
 	memset(id, 0, sizeof(*id));
-	rc = oauth_http_global_init(err, errlen);
+	rc = oauth_policy_new(cfg, &l.policy, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_http_global_init(err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_http_new(&l.http, &opts, err, errlen);
 	if (rc == OAUTH_OK)
@@ -247,7 +270,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	rc = learn_identity(&l, id, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
-	rc = oauth_identity_match(id, req->user, err, errlen);
+	rc = check_policy(&l, id, req->user, err, errlen);
 out:
 	login_free(&l);
 	return rc;
