@@ -3,8 +3,7 @@
 # Runs every check pam_oauth has, from a clean tree: gcc -Werror build with unit and integration
 # tests, the same under ASan+UBSan, a clang build, valgrind over the unit and integration tests,
 # the man page lint, the format check, the Debian package and make distcheck. Prints one summary
-# line and exits
-# non-zero on failure.
+# line and exits non-zero on failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
