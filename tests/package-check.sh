@@ -152,7 +152,7 @@ has -rw-r--r-- root/root usr/share/man/man5/pam_oauth.conf.5.gz && ok "pam_oauth
 	bad "no pam_oauth.conf(5)"
 has -rw-r--r-- root/root "$profile" && ok "pam-auth-update profile /$profile" || bad "no /$profile"
 # The self-check command (issue 7): add its path and manual page here when it lands.
-for f in pam.d/sshd pam.d/sudo sshd_config.d/pam_oauth.conf keycloak.conf; do
+for f in pam.d/sshd pam.d/sudo sshd_config.d/pam_oauth.conf keycloak.conf usermap; do
 	has -rw-r--r-- root/root "usr/share/doc/libpam-oauth/examples/$f" || bad "no example $f"
 done
 awk '$2 != "root/root"' "$work/contents" | grep . && bad "files not owned by root/root (above)"
