@@ -133,6 +133,7 @@ version=$(dpkg-parsechangelog -l "$work/src/debian/changelog" -S Version) || exi
 deb=$work/libpam-oauth_${version}_$arch.deb
 changes=$work/pam-oauth_${version}_$arch.changes
 [ -f "$deb" ] && ok "built $(basename "$deb")" || { bad "no $deb"; exit 1; }
+grep -E '^# (TOTAL|PASS|FAIL|ERROR):' "$work/build.log"
 grep -q '^PASS: tests/unit/' "$work/build.log" && ok "the build ran the unit tests" ||
 	echo "note: the build ran no unit tests (DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-})"
 
