@@ -15,6 +15,7 @@ packages="
 	libpam-wrapper libnss-wrapper pamtester
 	openssl ca-certificates coreutils procps zbar-tools valgrind mandoc clang-format
 	openssh-server openssh-client sudo tmux util-linux
+	dpkg-dev debhelper lintian
 "
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
