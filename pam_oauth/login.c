@@ -316,6 +316,27 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	    const struct oauth_display_ops *display, const struct oauth_logger *log,
 	    struct oauth_identity *id, char *err, size_t errlen)
 {
+	return oauth_login_claims(cfg, req, display, log, id, NULL, err, errlen);
+}
+
+/* Hands the login's claims to the caller (the dry run); they stay owned by l otherwise. */
+static void
+give_claims(struct login *l, struct oauth_login_claims *out)
+{
+	if (out == NULL)
+		return;
+	out->id_claims = l->claims;
+	out->userinfo = l->userinfo;
+	l->claims = NULL;
+	l->userinfo = NULL;
+}
+
+enum oauth_status
+oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_request *req,
+		   const struct oauth_display_ops *display, const struct oauth_logger *log,
+		   struct oauth_identity *id, struct oauth_login_claims *claims, char *err,
+		   size_t errlen)
+{
 	struct login l = {.cfg = cfg, .log = log, .display = display, .cache = {.dirfd = -1}};
 	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,
 	                               .timeout = cfg->http_timeout,
@@ -327,6 +348,8 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	int poll_now = 0;
 
 	memset(id, 0, sizeof(*id));
+	if (claims != NULL)
+		memset(claims, 0, sizeof(*claims));
 	rc = oauth_policy_new(cfg, &l.policy, err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_http_global_init(err, errlen);
@@ -368,6 +391,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		goto out;
 	rc = check_policy(&l, id, req->user, err, errlen);
 out:
+	give_claims(&l, claims);
 	login_free(&l);
 	return rc;
 }
