@@ -69,6 +69,7 @@ function defaultKnobs() {
     slowDown: 0, // answer slow_down instead of authorization_pending for this many polls
     deviceCodeTtl: 600, // seconds a device code lives
     hang: false, // accept requests but never answer (http timeout tests)
+    dateOffset: 0, // seconds added to the HTTP Date header (clock skew tests); 0: the real time
   };
 }
 
@@ -112,6 +113,7 @@ function installKnobs(provider, knobs, log, issued) {
       entry.response = { ...ctx.body };
       delete entry.response.device_code; // kept in `issued` with the other secrets
     }
+    if (knobs.dateOffset) ctx.set('Date', new Date(Date.now() + knobs.dateOffset * 1000).toUTCString());
     entry.error = ctx.body?.error ?? null;
     rememberIssued(issued, ctx.body);
   });
