@@ -152,7 +152,11 @@ has -rw-r--r-- root/root usr/share/man/man8/pam_oauth.8.gz && ok "pam_oauth(8)" 
 has -rw-r--r-- root/root usr/share/man/man5/pam_oauth.conf.5.gz && ok "pam_oauth.conf(5)" ||
 	bad "no pam_oauth.conf(5)"
 has -rw-r--r-- root/root "$profile" && ok "pam-auth-update profile /$profile" || bad "no /$profile"
-# The self-check command (issue 7): add its path and manual page here when it lands.
+# The self-check command and its manual page.
+has -rwxr-xr-x root/root usr/sbin/pam_oauth_check && ok "/usr/sbin/pam_oauth_check" ||
+	bad "no /usr/sbin/pam_oauth_check (0755 root)"
+has -rw-r--r-- root/root usr/share/man/man8/pam_oauth_check.8.gz && ok "pam_oauth_check(8)" ||
+	bad "no pam_oauth_check(8)"
 for f in pam.d/sshd pam.d/sudo sshd_config.d/pam_oauth.conf keycloak.conf usermap; do
 	has -rw-r--r-- root/root "usr/share/doc/libpam-oauth/examples/$f" || bad "no example $f"
 done
