@@ -116,13 +116,14 @@ setting_long(struct check *c, const char *name, long value)
 	setting(c, name, buf);
 }
 
-/* A proxy URL may carry user:password@: never shown. */
+/* A secret is never shown, only whether it is set. */
 static const char *
 masked(const char *value)
 {
 	return value == NULL ? NULL : "****";
 }
 
+/* A proxy URL may carry user:password@: then it is a secret. */
 static const char *
 proxy_shown(const char *proxy)
 {

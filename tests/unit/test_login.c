@@ -181,10 +181,11 @@ fill_config(struct oauth_config *cfg, const struct httpd *h)
 	cfg->prompt = OAUTH_PROMPT_ENTER;
 }
 
-/* Runs a login for account against the script; endpoints point at the scripted server. */
+/* run_login() that also takes the claims back, as pam_oauth_check --login does. */
 static enum oauth_status
-run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
-	  struct httpd *h, char *err)
+run_login_claims(struct script *s, const char *account, struct screen *screen,
+		 struct oauth_identity *id, struct oauth_login_claims *claims, struct httpd *h,
+		 char *err)
 {
 	struct oauth_config cfg;
 	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
@@ -195,10 +196,18 @@ run_login(struct script *s, const char *account, struct screen *screen, struct o
 	if (httpd_start(h, s->replies, s->n) != 0)
 		return OAUTH_UNAVAILABLE;
 	fill_config(&cfg, h);
-	rc = oauth_login(&cfg, &req, &ops, NULL, id, err, OAUTH_ERR_SIZE);
+	rc = oauth_login_claims(&cfg, &req, &ops, NULL, id, claims, err, OAUTH_ERR_SIZE);
 	httpd_stop(h);
 	oauth_config_free(&cfg);
 	return rc;
+}
+
+/* Runs a login for account against the script; endpoints point at the scripted server. */
+static enum oauth_status
+run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
+	  struct httpd *h, char *err)
+{
+	return run_login_claims(s, account, screen, id, NULL, h, err);
 }
 
 static void
@@ -246,6 +255,32 @@ test_approval_by_another_account_is_wrong_identity(void)
 	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_WRONG_IDENTITY);
 	CHECK_STR(id.username, "bob");
 	CHECK(strstr(err, "bob") != NULL && strstr(err, "alice") != NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_dry_run_gets_the_verified_claims_even_when_refused(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_login_claims claims = {(cJSON *)1, (cJSON *)1};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-2", "bob");
+	const cJSON *name;
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_login_claims(&s, "alice", &screen, &id, &claims, &h, err),
+		  OAUTH_WRONG_IDENTITY);
+	name = cJSON_GetObjectItemCaseSensitive(claims.id_claims, "preferred_username");
+	CHECK(cJSON_IsString(name) && strcmp(name->valuestring, "bob") == 0);
+	CHECK(claims.userinfo == NULL); /* cleared at entry, never fetched */
+	cJSON_Delete(claims.id_claims);
 	httpd_free(&h);
 	oauth_identity_free(&id);
 	script_free(&s);
@@ -564,6 +599,7 @@ main(void)
 	other = tj_rsa(2048);
 	RUN(test_login_succeeds_for_the_matching_account);
 	RUN(test_approval_by_another_account_is_wrong_identity);
+	RUN(test_dry_run_gets_the_verified_claims_even_when_refused);
 	RUN(test_token_signed_by_a_foreign_key_is_refused);
 	RUN(test_claim_missing_from_id_token_comes_from_userinfo);
 	RUN(test_userinfo_for_another_subject_is_refused);
