@@ -13,6 +13,7 @@
 
 #include <ini.h>
 
+#include "ciba.h"
 #include "config.h"
 #include "secret.h"
 #include "url.h"
@@ -97,6 +98,19 @@ static const struct word bool_words[] = {
     {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0},
 };
 
+static const struct word mode_words[] = {
+    {"device", OAUTH_MODE_DEVICE},
+    {"ciba", OAUTH_MODE_CIBA},
+    {"ciba-then-device", OAUTH_MODE_CIBA_THEN_DEVICE},
+    {NULL, 0},
+};
+
+static void
+store_mode(struct oauth_config *cfg, int value)
+{
+	cfg->mode = (enum oauth_mode)value;
+}
+
 static void
 store_client_auth(struct oauth_config *cfg, int value)
 {
@@ -136,6 +150,16 @@ static const struct key keys[] = {
     {"qr", KEY_WORD, 0, "auto", 0, 0, qr_words, store_qr, 0},
     {"prompt", KEY_WORD, 0, "enter", 0, 0, prompt_words, store_prompt, 0},
     {"debug", KEY_BOOL, OFF(debug), "no", 0, 0, bool_words, NULL, 0},
+    /* Push approval (OpenID CIBA, ciba.c) */
+    {"mode", KEY_WORD, 0, "device", 0, 0, mode_words, store_mode, 0},
+    {"login_hint_template", KEY_TEXT, OFF(login_hint_template), "{user}", 0, 0, NULL, NULL, 0},
+    {"backchannel_authentication_endpoint", KEY_URL, OFF(backchannel_authentication_endpoint), NULL,
+     0, 0, NULL, NULL, 0},
+    /* A push a person has not answered in an hour will not be answered. */
+    {"requested_expiry", KEY_SECONDS, OFF(requested_expiry), NULL, 1, 3600, NULL, NULL, 0},
+    /* 20 fits oidc-provider, Keycloak (50) and the rest; ciba.h explains the limits. */
+    {"binding_message_max", KEY_SECONDS, OFF(binding_message_max), "20", OAUTH_CIBA_MIN_BINDING,
+     OAUTH_CIBA_MAX_BINDING, NULL, NULL, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -768,7 +792,7 @@ apply_defaults(struct loader *ld)
 static void
 validate(struct loader *ld)
 {
-	char p[256], msg[OAUTH_ERR_SIZE];
+	char p[256], msg[OAUTH_ERR_SIZE], why[OAUTH_ERR_SIZE];
 	const struct oauth_config *c = ld->cfg;
 
 	if (ld->rc != OAUTH_OK)
@@ -782,6 +806,8 @@ validate(struct loader *ld)
 		             "%s: issuer: missing (set issuer, or both "
 		             "device_authorization_endpoint and token_endpoint)",
 		             p);
+	else if (oauth_ciba_config_check(c, why, sizeof(why)) != OAUTH_OK)
+		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
 	else
 		return;
 	ld->rc = OAUTH_CONFIG;
@@ -860,5 +886,7 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->scope);
 	free(cfg->username_claim);
 	free(cfg->ca_file);
+	free(cfg->login_hint_template);
+	free(cfg->backchannel_authentication_endpoint);
 	memset(cfg, 0, sizeof(*cfg));
 }
