@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Copyright (c) 2026 The pam_oauth authors
+// A throwaway OpenID provider (oidc-provider) with the device grant and test knobs, for
+// pam_oauth's integration tests and demo. Nothing here is fit for production.
+
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { pathToFileURL } from 'node:url';
+
+import Provider from 'oidc-provider';
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+// Group claims the tests rely on; any other login id is an account without groups.
+const GROUPS = { alice: ['staff'], bob: ['staff', 'admins'] };
+
+function accountFor(id) {
+  return {
+    accountId: id,
+    async claims() {
+      return {
+        sub: id,
+        preferred_username: id,
+        name: id,
+        email: `${id}@example.test`,
+        email_verified: true,
+        groups: GROUPS[id] ?? [],
+      };
+    },
+  };
+}
+
+function signingKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+}
+
+function clientList(secrets) {
+  const common = {
+    grant_types: [DEVICE_GRANT, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+    id_token_signed_response_alg: 'RS256',
+  };
+  return [
+    { ...common, client_id: 'pam-test', token_endpoint_auth_method: 'none' },
+    {
+      ...common,
+      client_id: 'pam-secret',
+      client_secret: secrets.basic,
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      ...common,
+      client_id: 'pam-post',
+      client_secret: secrets.post,
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+  ];
+}
+
+// Test knobs are read on every request, so tests may change them while a login runs.
+function defaultKnobs() {
+  return {
+    interval: null, // seconds added to the device authorization response; null: omit (RFC: 5 s)
+    slowDown: 0, // answer slow_down instead of authorization_pending for this many polls
+    deviceCodeTtl: 600, // seconds a device code lives
+    hang: false, // accept requests but never answer (http timeout tests)
+  };
+}
+
+function clientIdOf(ctx) {
+  if (ctx.oidc?.client?.clientId) return ctx.oidc.client.clientId;
+  const auth = ctx.get('authorization');
+  if (auth.startsWith('Basic ')) {
+    const raw = Buffer.from(auth.slice(6), 'base64').toString();
+    return decodeURIComponent(raw.split(':')[0]);
+  }
+  return null;
+}
+
+// Remembers everything issued so tests can prove none of it leaked into the module's output.
+function rememberIssued(issued, body) {
+  if (!body || typeof body !== 'object') return;
+  for (const key of ['device_code', 'access_token', 'id_token', 'refresh_token']) {
+    if (typeof body[key] === 'string') issued[key].push(body[key]);
+  }
+}
+
+function installKnobs(provider, knobs, log, issued) {
+  provider.use(async (ctx, next) => {
+    const entry = { method: ctx.method, path: ctx.path, t: Date.now(), client: null };
+    log.push(entry);
+    if (knobs.hang) {
+      await new Promise((resolve) => ctx.req.once('close', resolve));
+      return;
+    }
+    await next();
+    entry.client = clientIdOf(ctx);
+    entry.status = ctx.status;
+    const body = ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)
+      ? ctx.body : null;
+    if (ctx.path === '/token' && body?.error === 'authorization_pending' && knobs.slowDown > 0) {
+      knobs.slowDown -= 1;
+      ctx.body = { ...body, error: 'slow_down', error_description: 'polling too fast' };
+    }
+    if (ctx.path === '/device/auth' && body?.device_code) {
+      if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
+      entry.response = { ...ctx.body };
+      delete entry.response.device_code; // kept in `issued` with the other secrets
+    }
+    entry.error = ctx.body?.error ?? null;
+    rememberIssued(issued, ctx.body);
+  });
+}
+
+function providerConfig(knobs, secrets) {
+  return {
+    clients: clientList(secrets),
+    findAccount: (ctx, id) => accountFor(id),
+    jwks: { keys: [signingKey()] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+    claims: {
+      openid: ['sub'],
+      profile: ['preferred_username', 'name'],
+      email: ['email', 'email_verified'],
+      groups: ['groups'],
+    },
+    conformIdTokenClaims: false,
+    responseTypes: ['none'],
+    features: {
+      devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    ttl: {
+      DeviceCode: () => knobs.deviceCodeTtl,
+      AccessToken: 600,
+      IdToken: 600,
+      RefreshToken: 3600,
+      Grant: 3600,
+      Interaction: 600,
+      Session: 3600,
+    },
+  };
+}
+
+function listen(server, host, port) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address().port);
+    });
+  });
+}
+
+/**
+ * Starts a provider. opts: scheme ('http'|'https'), host (default 127.0.0.1), port (0: any),
+ * tls {key, cert} (PEM) for https, hostname (name in the issuer; default the host).
+ * Returns { issuer, url, close(), knobs, log, issued, clients, provider }.
+ */
+export async function startProvider(opts = {}) {
+  const scheme = opts.scheme ?? 'http';
+  const host = opts.host ?? '127.0.0.1';
+  let handler = (req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const dispatch = (req, res) => handler(req, res);
+  const server = scheme === 'https'
+    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, dispatch)
+    : http.createServer(dispatch);
+  const sockets = new Set();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const port = await listen(server, host, opts.port ?? 0);
+  const url = `${scheme}://${opts.hostname ?? host}:${port}`;
+  const knobs = { ...defaultKnobs(), ...(opts.knobs ?? {}) };
+  const log = [];
+  const issued = { device_code: [], access_token: [], id_token: [], refresh_token: [] };
+  const secrets = {
+    basic: opts.secret ?? randomBytes(24).toString('base64url'),
+    post: opts.postSecret ?? randomBytes(24).toString('base64url'),
+  };
+  const provider = new Provider(url, providerConfig(knobs, secrets));
+  installKnobs(provider, knobs, log, issued);
+  handler = provider.callback();
+  return {
+    issuer: url,
+    url,
+    port,
+    knobs,
+    log,
+    issued,
+    provider,
+    clients: {
+      public: { id: 'pam-test' },
+      basic: { id: 'pam-secret', secret: secrets.basic },
+      post: { id: 'pam-post', secret: secrets.post },
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}
+
+function parseArgs(argv) {
+  const args = { port: 8765, host: '127.0.0.1', https: false, interval: null };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    const val = () => {
+      i += 1;
+      if (i >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[i];
+    };
+    if (a === '--port') args.port = Number(val());
+    else if (a === '--host') args.host = val();
+    else if (a === '--https') args.https = true;
+    else if (a === '--cert') args.cert = val();
+    else if (a === '--key') args.key = val();
+    else if (a === '--interval') args.interval = Number(val());
+    else if (a === '--secret') args.secret = val();
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const opts = {
+    scheme: args.https ? 'https' : 'http',
+    host: args.host,
+    port: args.port,
+    secret: args.secret,
+    knobs: { interval: args.interval },
+  };
+  if (args.https) {
+    opts.tls = { cert: readFileSync(args.cert), key: readFileSync(args.key) };
+    opts.hostname = 'localhost';
+  }
+  const idp = await startProvider(opts);
+  process.stdout.write(`issuer ${idp.issuer}\n`);
+  process.stdout.write(`clients: pam-test (public), pam-secret (secret ${idp.clients.basic.secret},`
+    + ` client_secret_basic), pam-post (secret ${idp.clients.post.secret}, client_secret_post)\n`);
+  process.stdout.write(`approve at ${idp.issuer}/device with any login (e.g. alice) and any password\n`);
+  const stop = async () => {
+    await idp.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e) => {
+    process.stderr.write(`server.mjs: ${e.message}\n`);
+    process.exit(1);
+  });
+}

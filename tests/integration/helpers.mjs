@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Copyright (c) 2026 The pam_oauth authors
+// Runs the real module through libpam (pam_wrapper + pamtester) against the test provider.
+
+import { spawn, execFileSync } from 'node:child_process';
+import {
+  mkdtempSync, writeFileSync, chmodSync, rmSync, existsSync, readFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const srcdir = resolve(process.env.top_srcdir ?? join(here, '..', '..'));
+const builddir = resolve(process.env.top_builddir ?? srcdir);
+export const modulePath = resolve(process.env.PAM_OAUTH_MODULE
+  ?? join(builddir, '.libs', 'pam_oauth.so'));
+const idpDir = resolve(process.env.PAM_OAUTH_IDP_DIR ?? join(srcdir, 'tests', 'idp'));
+
+// The host name the module sees (nss_wrapper answers gethostname with it).
+export const HOST = 'pamtest.example';
+export const SERVICE = 'pamtest';
+
+// Under valgrind or a sanitizer everything is slower: stretch upper time bounds, never lower ones.
+export const SLOW = process.env.PAM_OAUTH_WRAPPER ? 4 : 1;
+
+const children = new Set(); // process groups still alive, killed on exit whatever happens
+const tempDirs = new Set();
+
+function killGroup(child, signal = 'SIGKILL') {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+process.on('exit', () => {
+  for (const c of children) killGroup(c);
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+// A signal would skip the exit handler and leave pamtester running.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(1));
+
+export function tempDir(prefix = 'pam-oauth-it-') {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(d);
+  return d;
+}
+
+let pkiDir = null;
+// Test certificates: the run script makes them once (PAM_OAUTH_PKI); else make them here.
+export function pki() {
+  if (!pkiDir) {
+    pkiDir = process.env.PAM_OAUTH_PKI;
+    if (!pkiDir) {
+      pkiDir = tempDir('pam-oauth-pki-');
+      execFileSync('sh', [join(srcdir, 'tests', 'tools', 'ca.sh'), pkiDir]);
+    }
+  }
+  const f = (n) => join(pkiDir, n);
+  return {
+    ca: f('ca.pem'),
+    otherCa: f('other-ca.pem'),
+    server: { cert: readFileSync(f('server.pem')), key: readFileSync(f('server.key')) },
+    otherServer: { cert: readFileSync(f('other-server.pem')), key: readFileSync(f('other-server.key')) },
+  };
+}
+
+let idpModules = null;
+async function idpImports() {
+  if (!idpModules) {
+    const server = await import(pathToFileURL(join(idpDir, 'server.mjs')).href);
+    const approver = await import(pathToFileURL(join(idpDir, 'approve.mjs')).href);
+    idpModules = { startProvider: server.startProvider, approve: approver.approve };
+  }
+  return idpModules;
+}
+
+/**
+ * Starts a provider for one test and stops it when the test ends.
+ * opts: https (bool), untrusted (serve the second CA's certificate), knobs.
+ */
+export async function startIdp(t, opts = {}) {
+  const { startProvider } = await idpImports();
+  const p = opts.https || opts.untrusted ? pki() : null;
+  const idp = await startProvider({
+    scheme: p ? 'https' : 'http',
+    hostname: p ? 'localhost' : '127.0.0.1',
+    tls: p ? (opts.untrusted ? p.otherServer : p.server) : undefined,
+    knobs: { interval: 1, ...(opts.knobs ?? {}) },
+  });
+  idp.caFile = p ? p.ca : null;
+  idp.caPem = p ? readFileSync(p.ca) : null;
+  t.after(() => idp.close());
+  return idp;
+}
+
+export async function approveCode(idp, userCode, login, deny = false) {
+  const { approve } = await idpImports();
+  return approve({
+    baseUrl: idp.issuer, userCode, login, deny, ca: idp.caPem ?? undefined,
+  });
+}
+
+// A port nothing listens on: bind, note, close.
+export async function closedPort() {
+  const net = await import('node:net');
+  return new Promise((res) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+export function writeConfig(dir, settings, mode = 0o644) {
+  const path = join(dir, 'pam_oauth.conf');
+  const lines = Object.entries(settings)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${k} = ${v}`);
+  writeFileSync(path, `# written by the integration tests\n${lines.join('\n')}\n`);
+  chmodSync(path, mode);
+  return path;
+}
+
+function writeEnvFiles(dir, service, config, args) {
+  const svc = join(dir, 'service');
+  execFileSync('mkdir', ['-p', svc]);
+  writeFileSync(join(svc, service),
+    `auth required ${modulePath} config=${config}${args.length ? ` ${args.join(' ')}` : ''}\n`);
+  writeFileSync(join(dir, 'passwd'), [
+    'root:x:0:0:root:/root:/bin/sh',
+    'alice:x:1001:1001:Alice:/home/alice:/bin/sh',
+    'bob:x:1002:1002:Bob:/home/bob:/bin/sh',
+    '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'group'), 'root:x:0:\nalice:x:1001:\nbob:x:1002:\n');
+  return svc;
+}
+
+// The outcome line, with or without pam_syslog's "pam_oauth(service:auth): " prefix.
+const OUTCOME_RE = /(?:^|\s)service=(\S*) user=(\S*) rhost=(\S*) issuer=(\S*) claim=(\S*) sub=(\S*) result=(\S*) reason=(.*)$/;
+
+export function parseSyslog(stderr) {
+  const lines = [];
+  for (const line of stderr.split('\n')) {
+    const m = line.match(/SYSLOG\((\d+)\): (.*)$/);
+    if (m) lines.push({ prio: Number(m[1]), text: m[2] });
+  }
+  return lines;
+}
+
+export function outcomes(syslog) {
+  const out = [];
+  for (const { prio, text } of syslog) {
+    const m = text.match(OUTCOME_RE);
+    if (m) {
+      out.push({
+        prio,
+        service: m[1],
+        user: m[2],
+        rhost: m[3],
+        issuer: m[4],
+        claim: m[5],
+        sub: m[6],
+        result: m[7],
+        reason: m[8],
+      });
+    }
+  }
+  return out;
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function waitFor(cond, timeoutMs = 30000, stepMs = 50) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return;
+    await sleep(stepMs);
+  }
+  throw new Error('waitFor: condition not met in time');
+}
+
+/**
+ * One login: pamtester authenticate under pam_wrapper and nss_wrapper.
+ * opts: config (object of key = value), configMode, args (extra PAM arguments), user, rhost,
+ *   flags (pamtester operation flags, e.g. "PAM_SILENT"), env (extra environment),
+ *   approveAs (account that approves on seeing the code), deny (abort instead),
+ *   beforeApprove (async hook awaited before approving), enter ("after-approve": send Enter
+ *   once approved; "never": keep stdin open, send nothing; default: close stdin at once),
+ *   timeoutMs.
+ * Resolves to { exit, signal, stdout, stderr, syslog, outcome, outcomes, elapsedMs, userCode,
+ *   approvedAt, enterAt, approveError, startedAt }.
+ */
+export async function runPam(t, opts) {
+  const dir = tempDir();
+  const user = opts.user ?? 'alice';
+  const config = writeConfig(dir, opts.config, opts.configMode ?? (opts.config.client_secret ? 0o600 : 0o644));
+  const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? []);
+  const preload = [process.env.PAM_OAUTH_PRELOAD, 'libpam_wrapper.so', 'libnss_wrapper.so']
+    .filter(Boolean).join(':');
+  const env = {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    ...(process.env.ASAN_OPTIONS ? { ASAN_OPTIONS: process.env.ASAN_OPTIONS } : {}),
+    ...(process.env.UBSAN_OPTIONS ? { UBSAN_OPTIONS: process.env.UBSAN_OPTIONS } : {}),
+    PAM_PRELOAD: preload,
+    PAM_WRAPPER: '1',
+    PAM_WRAPPER_SERVICE_DIR: svc,
+    PAM_WRAPPER_DEBUGLEVEL: '2',
+    NSS_WRAPPER_PASSWD: join(dir, 'passwd'),
+    NSS_WRAPPER_GROUP: join(dir, 'group'),
+    NSS_WRAPPER_HOSTNAME: HOST,
+    ...(opts.env ?? {}),
+  };
+  const wrapper = (process.env.PAM_OAUTH_WRAPPER ?? '').split(/\s+/).filter(Boolean);
+  const op = opts.flags ? `authenticate(${opts.flags})` : 'authenticate';
+  // The wrappers are preloaded into pamtester only: preloaded into stdbuf as well, pam_wrapper
+  // would set up (and, at exec, leak) a second copy of the service directory.
+  const argv = ['-o0', 'sh', '-c', 'LD_PRELOAD="$PAM_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" exec "$@"',
+    'sh', ...wrapper, 'pamtester', '-v', ...(opts.rhost ? ['-I', `rhost=${opts.rhost}`] : []),
+    SERVICE, user, op];
+
+  const r = {
+    stdout: '', stderr: '', userCode: null, approvedAt: null, enterAt: null, approveError: null,
+  };
+  r.startedAt = Date.now();
+  const child = spawn('stdbuf', argv, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  t.after(() => killGroup(child));
+  child.stdin.on('error', () => {}); // the module may exit before we write
+  if (!opts.enter) child.stdin.end();
+
+  let approving = null;
+  const onOutput = () => {
+    if (r.userCode) return;
+    const m = `${r.stdout}\n${r.stderr}`.match(/\bCode:\s+([A-Za-z0-9-]+)/);
+    if (!m) return;
+    [, r.userCode] = m;
+    if (!opts.approveAs && !opts.deny) return;
+    approving = (async () => {
+      if (opts.beforeApprove) await opts.beforeApprove(r);
+      await approveCode(opts.idp, r.userCode, opts.approveAs ?? 'alice', !!opts.deny);
+      r.approvedAt = Date.now();
+      if (opts.enter === 'after-approve') {
+        r.enterAt = Date.now();
+        child.stdin.end('\n');
+      }
+    })().catch((e) => {
+      r.approveError = e;
+    });
+  };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    r.stdout += d;
+    onOutput();
+  });
+  child.stderr.on('data', (d) => {
+    r.stderr += d;
+    onOutput();
+  });
+
+  const timeoutMs = (opts.timeoutMs ?? 45000) * SLOW;
+  const timer = setTimeout(() => killGroup(child), timeoutMs);
+  const [exit, signal] = await new Promise((res) => {
+    child.on('close', (code, sig) => res([code, sig]));
+  });
+  clearTimeout(timer);
+  children.delete(child);
+  killGroup(child); // anything it left behind in its group
+  if (approving) await approving;
+  r.exit = exit;
+  r.signal = signal;
+  r.elapsedMs = Date.now() - r.startedAt;
+  r.syslog = parseSyslog(r.stderr);
+  r.outcomes = outcomes(r.syslog);
+  r.outcome = r.outcomes[r.outcomes.length - 1] ?? null;
+  if (signal) r.killed = `pamtester killed by ${signal} after ${r.elapsedMs} ms (timeout ${timeoutMs})`;
+  return r;
+}
+
+// pamtester's verdict: "successfully authenticated" (printed on stdout) or a pam_strerror
+// text (on stderr).
+export function verdict(r) {
+  const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.startsWith('pamtester: ')
+    && !/invoking pam_start|performing operation/.test(l));
+  return lines.length ? lines[lines.length - 1].slice('pamtester: '.length).trim() : null;
+}
+
+// Everything the person saw (info on stdout, prompts and errors on stderr), wrapper noise removed.
+export function screen(r) {
+  const err = r.stderr.split('\n').filter((l) => !/^PWRAP_|SYSLOG\(/.test(l)).join('\n');
+  return `${r.stdout}\n${err}`;
+}
+
+export function tokenPolls(idp) {
+  return idp.log.filter((e) => e.method === 'POST' && e.path === '/token');
+}
+
+export function deviceAuths(idp) {
+  return idp.log.filter((e) => e.path === '/device/auth' && e.response);
+}
+
+/** Everything secret the provider handed out for this test, for leak checks. */
+export function issuedSecrets(idp) {
+  const values = [
+    ...idp.issued.device_code, ...idp.issued.access_token, ...idp.issued.refresh_token,
+    ...idp.issued.id_token,
+    idp.clients.basic.secret, idp.clients.post.secret,
+  ];
+  // Parts of an ID token are as telling as the whole (payload, signature).
+  for (const jwt of idp.issued.id_token) {
+    for (const part of jwt.split('.')) if (part.length >= 16) values.push(part);
+  }
+  return values.filter((v) => typeof v === 'string' && v.length >= 8);
+}
+
+export function leaks(idp, r) {
+  const all = `${r.stdout}\n${r.stderr}`;
+  return issuedSecrets(idp).filter((s) => all.includes(s));
+}
+
+/** A readable dump for assertion messages. */
+export function dump(r) {
+  return `\n--- exit ${r.exit} signal ${r.signal} elapsed ${r.elapsedMs} ms`
+    + `${r.approveError ? `\n--- approve error: ${r.approveError.message}` : ''}`
+    + `\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+export function moduleExists() {
+  return existsSync(modulePath);
+}

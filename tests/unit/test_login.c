@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* Tests of one whole login (login.c) against a scripted provider on loopback. */
+#include "build_config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "httpd.h"
+#include "login.h"
+#include "testjose.h"
+#include "testutil.h"
+
+#define ISSUER "https://issuer.test"
+
+/* What the fake person saw and did. */
+struct screen {
+	char text[16384];
+	int prompts;
+	enum oauth_status prompt_answer;
+};
+
+static enum oauth_status
+screen_info(void *ctx, const char *text)
+{
+	struct screen *s = ctx;
+	size_t used = strlen(s->text);
+
+	snprintf(s->text + used, sizeof(s->text) - used, "%s\n", text);
+	return OAUTH_OK;
+}
+
+static enum oauth_status
+screen_prompt(void *ctx, const char *text)
+{
+	struct screen *s = ctx;
+
+	(void)text;
+	s->prompts++;
+	return s->prompt_answer;
+}
+
+static EVP_PKEY *signer;
+static EVP_PKEY *other;
+
+static char *
+reply_json(int status, const char *body)
+{
+	return tj_strf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		       status, strlen(body), body);
+}
+
+static char *
+id_token_for(EVP_PKEY *key, const char *sub, const char *username)
+{
+	long long now = (long long)time(NULL);
+	char *claims, *tok;
+
+	claims = username != NULL
+		     ? tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
+			       "\"iat\":%lld,\"preferred_username\":\"%s\"}",
+			       ISSUER, sub, now + 300, now, username)
+		     : tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
+			       "\"iat\":%lld}",
+			       ISSUER, sub, now + 300, now);
+	tok = tj_token(key, "RS256", "{\"alg\":\"RS256\",\"kid\":\"k1\"}", claims);
+	free(claims);
+	return tok;
+}
+
+/* The replies of one scripted login, freed together. */
+struct script {
+	char *raw[8];
+	struct httpd_reply replies[8];
+	size_t n;
+};
+
+static void
+script_add(struct script *s, char *raw)
+{
+	s->raw[s->n] = raw;
+	s->replies[s->n].raw = raw;
+	s->n++;
+}
+
+static void
+script_free(struct script *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->raw[i]);
+}
+
+static char *
+device_reply(void)
+{
+	return reply_json(200, "{\"device_code\":\"dc-secret-123\",\"user_code\":\"WDJB-MJHT\","
+			       "\"verification_uri\":\"https://issuer.test/device\","
+			       "\"verification_uri_complete\":\"https://issuer.test/device?c=WDJB\","
+			       "\"expires_in\":600,\"interval\":1}");
+}
+
+static char *
+token_reply(const char *id_token)
+{
+	char *body = id_token != NULL ? tj_strf("{\"access_token\":\"at-secret\",\"token_type\":"
+						"\"Bearer\",\"id_token\":\"%s\"}",
+						id_token)
+				      : tj_strf("%s", "{\"access_token\":\"at-secret\","
+						      "\"token_type\":\"Bearer\"}");
+	char *r = reply_json(200, body);
+
+	free(body);
+	return r;
+}
+
+static char *
+jwks_reply(EVP_PKEY *key)
+{
+	char *jwk = tj_jwk(key, "k1", "\"alg\":\"RS256\",\"use\":\"sig\"");
+	const char *one[1] = {jwk};
+	char *set = tj_jwks(1, one);
+	char *r = reply_json(200, set);
+
+	free(jwk);
+	free(set);
+	return r;
+}
+
+/* Runs a login for account against the script; endpoints point at the scripted server. */
+static enum oauth_status
+run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
+	  struct httpd *h, char *err)
+{
+	struct oauth_config cfg = {0};
+	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
+					  .rhost = "203.0.113.5"};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, screen};
+	enum oauth_status rc;
+
+	if (httpd_start(h, s->replies, s->n) != 0)
+		return OAUTH_UNAVAILABLE;
+	cfg.issuer = strdup(ISSUER);
+	cfg.device_authorization_endpoint = tj_strf("%s/device/auth", h->base);
+	cfg.token_endpoint = tj_strf("%s/token", h->base);
+	cfg.jwks_uri = tj_strf("%s/jwks", h->base);
+	cfg.userinfo_endpoint = tj_strf("%s/me", h->base);
+	cfg.client_id = strdup("pam-test");
+	cfg.scope = strdup("openid profile");
+	cfg.username_claim = strdup("preferred_username");
+	cfg.timeout = 30;
+	cfg.http_timeout = 5;
+	cfg.qr = OAUTH_QR_AUTO;
+	cfg.prompt = OAUTH_PROMPT_ENTER;
+	rc = oauth_login(&cfg, &req, &ops, NULL, id, err, OAUTH_ERR_SIZE);
+	httpd_stop(h);
+	oauth_config_free(&cfg);
+	return rc;
+}
+
+static void
+test_login_succeeds_for_the_matching_account(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-1", "alice");
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_OK);
+	CHECK_STR(id.username, "alice");
+	CHECK_STR(id.sub, "u-1");
+	CHECK_INT(screen.prompts, 1);
+	CHECK(strstr(screen.text, "Code: WDJB-MJHT") != NULL);
+	CHECK(strstr(screen.text, "alice") != NULL);
+	CHECK(strstr(screen.text, "203.0.113.5") != NULL);
+	/* The device code is a secret: it goes to the token endpoint, never to the screen. */
+	CHECK(strstr(screen.text, "dc-secret-123") == NULL);
+	CHECK_INT(httpd_nrequests(&h), 3);
+	CHECK_INT(httpd_accepted(&h), 1);
+	CHECK(strstr(httpd_request(&h, 1), "device_code=dc-secret-123") != NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_approval_by_another_account_is_wrong_identity(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-2", "bob");
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_WRONG_IDENTITY);
+	CHECK_STR(id.username, "bob");
+	CHECK(strstr(err, "bob") != NULL && strstr(err, "alice") != NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_token_signed_by_a_foreign_key_is_refused(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(other, "u-1", "alice");
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_INVALID_TOKEN);
+	CHECK(id.username == NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_claim_missing_from_id_token_comes_from_userinfo(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-1", NULL);
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, reply_json(200, "{\"sub\":\"u-1\",\"preferred_username\":\"alice\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_OK);
+	CHECK_STR(id.username, "alice");
+	CHECK_INT(httpd_nrequests(&h), 4);
+	CHECK(httpd_has_header(httpd_request(&h, 3), "Authorization: Bearer at-secret"));
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_userinfo_for_another_subject_is_refused(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-1", NULL);
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, reply_json(200, "{\"sub\":\"u-9\",\"preferred_username\":\"alice\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_WRONG_IDENTITY);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_denial_is_final(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, reply_json(400, "{\"error\":\"access_denied\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_DENIED);
+	CHECK_INT(httpd_nrequests(&h), 2);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
+test_conversation_failure_at_the_prompt_stops_before_polling(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_CONV};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_CONV);
+	CHECK_INT(httpd_nrequests(&h), 1);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
+test_unreachable_provider_is_unavailable(void)
+{
+	struct oauth_config cfg = {0};
+	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen};
+	struct oauth_identity id;
+	char err[OAUTH_ERR_SIZE] = "";
+	int port = httpd_refusing_port();
+
+	cfg.device_authorization_endpoint = tj_strf("http://127.0.0.1:%d/device", port);
+	cfg.token_endpoint = tj_strf("http://127.0.0.1:%d/token", port);
+	cfg.client_id = strdup("pam-test");
+	cfg.scope = strdup("openid");
+	cfg.username_claim = strdup("preferred_username");
+	cfg.timeout = 30;
+	cfg.http_timeout = 2;
+	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_UNAVAILABLE);
+	CHECK_STR(screen.text, "");
+	oauth_identity_free(&id);
+	oauth_config_free(&cfg);
+}
+
+int
+main(void)
+{
+	signer = tj_rsa(2048);
+	other = tj_rsa(2048);
+	RUN(test_login_succeeds_for_the_matching_account);
+	RUN(test_approval_by_another_account_is_wrong_identity);
+	RUN(test_token_signed_by_a_foreign_key_is_refused);
+	RUN(test_claim_missing_from_id_token_comes_from_userinfo);
+	RUN(test_userinfo_for_another_subject_is_refused);
+	RUN(test_denial_is_final);
+	RUN(test_conversation_failure_at_the_prompt_stops_before_polling);
+	RUN(test_unreachable_provider_is_unavailable);
+	EVP_PKEY_free(signer);
+	EVP_PKEY_free(other);
+	return T_DONE();
+}
