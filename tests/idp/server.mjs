@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Copyright (c) 2026 The pam_oauth authors
-// A throwaway OpenID provider (oidc-provider) with the device grant and test knobs, for
-// pam_oauth's integration tests and demo. Nothing here is fit for production.
+// A throwaway OpenID provider (oidc-provider) with the device grant, CIBA (poll mode) and test
+// knobs, for pam_oauth's integration tests and demo. Nothing here is fit for production.
 
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,9 +9,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { pathToFileURL } from 'node:url';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 
 // Group claims the tests rely on; any other login id is an account without groups.
 const GROUPS = { alice: ['staff'], bob: ['staff', 'admins'] };
@@ -38,7 +39,7 @@ function signingKey() {
   return { ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
 }
 
-function clientList(secrets) {
+function clientList(secrets, ciba) {
   const common = {
     grant_types: [DEVICE_GRANT, 'refresh_token'],
     response_types: [],
@@ -59,6 +60,17 @@ function clientList(secrets) {
       client_secret: secrets.post,
       token_endpoint_auth_method: 'client_secret_post',
     },
+    {
+      // The push client: confidential, CIBA in poll mode (when the provider has CIBA at all).
+      ...common,
+      client_id: 'pam-ciba',
+      client_secret: secrets.ciba,
+      token_endpoint_auth_method: 'client_secret_basic',
+      ...(ciba ? {
+        grant_types: [...common.grant_types, CIBA_GRANT],
+        backchannel_token_delivery_mode: 'poll',
+      } : {}),
+    },
   ];
 }
 
@@ -69,6 +81,8 @@ function defaultKnobs() {
     slowDown: 0, // answer slow_down instead of authorization_pending for this many polls
     deviceCodeTtl: 600, // seconds a device code lives
     hang: false, // accept requests but never answer (http timeout tests)
+    cibaTtl: 120, // seconds a push request lives, unless the client asks for less
+    cibaUsers: ['alice', 'bob'], // accounts a login_hint may name; others: unknown_user_id
   };
 }
 
@@ -85,7 +99,7 @@ function clientIdOf(ctx) {
 // Remembers everything issued so tests can prove none of it leaked into the module's output.
 function rememberIssued(issued, body) {
   if (!body || typeof body !== 'object') return;
-  for (const key of ['device_code', 'access_token', 'id_token', 'refresh_token']) {
+  for (const key of ['device_code', 'auth_req_id', 'access_token', 'id_token', 'refresh_token']) {
     if (typeof body[key] === 'string') issued[key].push(body[key]);
   }
 }
@@ -107,6 +121,11 @@ function installKnobs(provider, knobs, log, issued) {
       knobs.slowDown -= 1;
       ctx.body = { ...body, error: 'slow_down', error_description: 'polling too fast' };
     }
+    if (ctx.path === '/backchannel' && body?.auth_req_id) {
+      if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
+      entry.response = { ...ctx.body };
+      delete entry.response.auth_req_id; // kept in `issued` with the other secrets
+    }
     if (ctx.path === '/device/auth' && body?.device_code) {
       if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
       entry.response = { ...ctx.body };
@@ -117,9 +136,75 @@ function installKnobs(provider, knobs, log, issued) {
   });
 }
 
-function providerConfig(knobs, secrets) {
+/*
+ * CIBA as the phone would see it: every push request is recorded (login_hint, binding_message,
+ * account) and stays pending until a test decides it with decide().
+ */
+function cibaState() {
   return {
-    clients: clientList(secrets),
+    requests: [], // { authReqId, loginHint, bindingMessage, accountId, decided, request }
+    provider: null,
+    pending() {
+      return this.requests.filter((r) => !r.decided);
+    },
+    /**
+     * Approves or denies a pending push as the phone would. which: auth_req_id or login_hint
+     * (default: the latest pending request). approve: false denies (access_denied). as: the
+     * account that approves (default: the one the hint named); another account stands for a
+     * provider that resolved the hint to someone else.
+     */
+    async decide(which, { approve = true, as } = {}) {
+      const entry = [...this.pending()].reverse().find((r) => !which
+        || r.authReqId === which || r.loginHint === which);
+      if (!entry) throw new Error(`no pending push request for ${which ?? '(any)'}`);
+      const { request } = entry;
+      if (!approve) {
+        await this.provider.backchannelResult(request,
+          new errors.AccessDenied('denied on the authentication device'));
+      } else {
+        request.accountId = as ?? request.accountId;
+        const grant = new this.provider.Grant({
+          accountId: request.accountId, clientId: request.clientId,
+        });
+        grant.addOIDCScope(request.scope);
+        await grant.save();
+        await this.provider.backchannelResult(request, grant,
+          { authTime: Math.floor(Date.now() / 1000) });
+      }
+      entry.decided = approve ? `approved by ${request.accountId}` : 'denied';
+      return entry;
+    },
+  };
+}
+
+function cibaFeature(knobs, state) {
+  return {
+    enabled: true,
+    deliveryModes: ['poll'],
+    // "alice" or "alice@example.test": the part before '@' names the account.
+    async processLoginHint(ctx, hint) {
+      const m = /^([a-z][a-z0-9]*)(?:@example\.test)?$/.exec(hint ?? '');
+      return m && knobs.cibaUsers.includes(m[1]) ? m[1] : undefined;
+    },
+    async verifyUserCode() {},
+    async validateRequestContext() {},
+    async triggerAuthenticationDevice(ctx, request, account) {
+      state.requests.push({
+        authReqId: request.jti,
+        loginHint: ctx.oidc.params.login_hint,
+        bindingMessage: ctx.oidc.params.binding_message ?? null,
+        requestedExpiry: ctx.oidc.params.requested_expiry ?? null,
+        accountId: account.accountId,
+        decided: null,
+        request,
+      });
+    },
+  };
+}
+
+function providerConfig(knobs, secrets, ciba) {
+  return {
+    clients: clientList(secrets, !!ciba),
     findAccount: (ctx, id) => accountFor(id),
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -136,9 +221,15 @@ function providerConfig(knobs, secrets) {
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
       userinfo: { enabled: true },
+      ...(ciba ? { ciba: cibaFeature(knobs, ciba) } : {}),
     },
     ttl: {
       DeviceCode: () => knobs.deviceCodeTtl,
+      BackchannelAuthenticationRequest: (ctx) => {
+        const asked = Number(ctx?.oidc?.params?.requested_expiry);
+        return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, knobs.cibaTtl)
+          : knobs.cibaTtl;
+      },
       AccessToken: 600,
       IdToken: 600,
       RefreshToken: 3600,
@@ -161,8 +252,9 @@ function listen(server, host, port) {
 
 /**
  * Starts a provider. opts: scheme ('http'|'https'), host (default 127.0.0.1), port (0: any),
- * tls {key, cert} (PEM) for https, hostname (name in the issuer; default the host).
- * Returns { issuer, url, close(), knobs, log, issued, clients, provider }.
+ * tls {key, cert} (PEM) for https, hostname (name in the issuer; default the host),
+ * ciba (default true; false: a provider without CIBA, no backchannel endpoint).
+ * Returns { issuer, url, close(), knobs, log, issued, clients, provider, ciba }.
  */
 export async function startProvider(opts = {}) {
   const scheme = opts.scheme ?? 'http';
@@ -184,12 +276,17 @@ export async function startProvider(opts = {}) {
   const url = `${scheme}://${opts.hostname ?? host}:${port}`;
   const knobs = { ...defaultKnobs(), ...(opts.knobs ?? {}) };
   const log = [];
-  const issued = { device_code: [], access_token: [], id_token: [], refresh_token: [] };
+  const issued = {
+    device_code: [], auth_req_id: [], access_token: [], id_token: [], refresh_token: [],
+  };
   const secrets = {
     basic: opts.secret ?? randomBytes(24).toString('base64url'),
     post: opts.postSecret ?? randomBytes(24).toString('base64url'),
+    ciba: randomBytes(24).toString('base64url'),
   };
-  const provider = new Provider(url, providerConfig(knobs, secrets));
+  const ciba = opts.ciba === false ? null : cibaState();
+  const provider = new Provider(url, providerConfig(knobs, secrets, ciba));
+  if (ciba) ciba.provider = provider;
   installKnobs(provider, knobs, log, issued);
   handler = provider.callback();
   return {
@@ -200,10 +297,12 @@ export async function startProvider(opts = {}) {
     log,
     issued,
     provider,
+    ciba,
     clients: {
       public: { id: 'pam-test' },
       basic: { id: 'pam-secret', secret: secrets.basic },
       post: { id: 'pam-post', secret: secrets.post },
+      ciba: { id: 'pam-ciba', secret: secrets.ciba },
     },
     close() {
       return new Promise((resolve) => {
