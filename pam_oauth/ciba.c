@@ -571,6 +571,12 @@ oauth_ciba_login(struct oauth_http *http, const struct oauth_config *cfg,
 	p.auth_req_id = ca.auth_req_id;
 	/* CIBA §7.3: no poll before one interval, unless the person says they approved. */
 	rc = oauth_device_poll(&ops, ca.interval, deadline, poll_now, log, tr, err, errlen);
+	/* CIBA §10.1.1: the answer carries an ID token; the identity must come from it. */
+	if (rc == OAUTH_OK && tr->id_token == NULL) {
+		oauth_seterr(err, errlen, "CIBA token response without an ID token");
+		oauth_token_response_free(tr);
+		rc = OAUTH_PROTOCOL;
+	}
 out:
 	oauth_ciba_auth_free(&ca);
 	free(hint);

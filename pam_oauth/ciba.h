@@ -137,7 +137,8 @@ struct oauth_ciba_who {
  * One push login up to the token response: login_hint, binding message,
  * request, the terminal line "Approve on your phone: ...", then the poll loop
  * of device_flow.c (oauth_device_poll) with clock's now_ms/sleep_ms/ctx (its
- * request member is ignored). Fills tr (cleared at entry); the caller checks
+ * request member is ignored). Fills tr (cleared at entry); a token response
+ * without an ID token is OAUTH_PROTOCOL (CIBA §10.1.1). The caller checks
  * the ID token and identity as for the device flow. *fallback is set (with a
  * failure status) when CIBA is not available for this provider or account and
  * nothing was shown to the person yet; never after a denial or expiry.

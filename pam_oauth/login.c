@@ -260,7 +260,7 @@ ciba_phase(struct login *l, const struct oauth_login_request *req,
 		  err);
 	*use_device = 1;
 	rc = display->info(display->ctx,
-			   "Push approval is not available for this account; "
+			   "Push approval is not available here; "
 			   "sign in with a code instead.");
 	if (rc != OAUTH_OK)
 		oauth_seterr(err, errlen, "conversation failed while showing the fallback");

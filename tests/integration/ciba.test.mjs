@@ -154,7 +154,7 @@ test('provider without CIBA under ciba-then-device: the device flow, with a clea
       idp, config: cibaConfig(idp, { mode: 'ciba-then-device' }), approveAs: 'alice',
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
-    assert.match(screen(r), /Push approval is not available for this account; sign in with a code instead\./);
+    assert.match(screen(r), /Push approval is not available here; sign in with a code instead\./);
     assert.equal(deviceAuths(idp).length, 1, 'one device code');
     assert.equal(backchannelRequests(idp).length, 0, 'no push was attempted');
   });

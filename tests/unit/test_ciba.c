@@ -604,7 +604,7 @@ test_push_login_honours_slow_down(void)
 	struct httpd_reply replies[3] = {
 	    {reply(0, "200 OK", ACK), 0, 0},
 	    {reply(1, "400 Bad", "{\"error\":\"slow_down\"}"), 0, 0},
-	    {reply(2, "200 OK", "{\"access_token\":\"at\"}"), 0, 0},
+	    {reply(2, "200 OK", "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}"), 0, 0},
 	};
 	struct oauth_token_response tr;
 	struct oauth_config cfg;
@@ -703,7 +703,7 @@ test_push_login_prompt_enter_polls_at_once(void)
 {
 	struct httpd_reply replies[2] = {
 	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "200 OK", "{\"access_token\":\"at\"}"), 0, 0},
+	    {reply(1, "200 OK", "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}"), 0, 0},
 	};
 	struct oauth_token_response tr;
 	struct oauth_config cfg;
@@ -717,6 +717,26 @@ test_push_login_prompt_enter_polls_at_once(void)
 	CHECK_INT(f.prompts, 1);
 	CHECK_INT(f.nsleep, 0);
 	oauth_token_response_free(&tr);
+	httpd_free(&h);
+}
+
+static void
+test_push_login_without_id_token_is_refused(void)
+{
+	struct httpd_reply replies[2] = {
+	    {reply(0, "200 OK", ACK), 0, 0},
+	    {reply(1, "200 OK", "{\"access_token\":\"at\"}"), 0, 0},
+	};
+	struct oauth_token_response tr;
+	struct oauth_config cfg;
+	struct fake f = {0};
+	struct httpd h;
+	int fb = -1;
+
+	ciba_cfg(&cfg);
+	CHECK_INT(push_login(&h, replies, 2, &cfg, &f, &tr, &fb, 1), OAUTH_PROTOCOL);
+	CHECK_INT(fb, 0);
+	CHECK(tr.access_token == NULL);
 	httpd_free(&h);
 }
 
@@ -747,5 +767,6 @@ main(void)
 	RUN(test_push_login_unknown_user_allows_fallback_before_showing_anything);
 	RUN(test_push_login_without_endpoint_allows_fallback_and_sends_nothing);
 	RUN(test_push_login_prompt_enter_polls_at_once);
+	RUN(test_push_login_without_id_token_is_refused);
 	return T_DONE();
 }
