@@ -16,8 +16,8 @@
 
 /* CIBA §10.1 grant type. */
 #define CIBA_GRANT "urn:openid:params:grant-type:ciba"
-/* Form fields one request sends at most: client_id, secret, scope, hint, message, expiry. */
-#define MAX_FIELDS 7
+/* Form fields one request sends at most: client_id, secret, scope, hint, message, expiry, acr. */
+#define MAX_FIELDS 8
 /* A template longer than this is a mistake: hints are e-mail addresses or names (bytes). */
 #define MAX_TEMPLATE 256
 /* The placeholder, the one thing a template may say besides literal text. */
@@ -410,6 +410,11 @@ oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 		snprintf(expiry, sizeof(expiry), "%ld", cfg->requested_expiry);
 		fields[n].name = "requested_expiry";
 		fields[n++].value = expiry;
+	}
+	/* CIBA §7.1 takes acr_values as the authorization request does; policy.c checks acr. */
+	if (cfg->acr_values != NULL) {
+		fields[n].name = "acr_values";
+		fields[n++].value = cfg->acr_values;
 	}
 	client_auth(cfg, fields, &n, &auth, &authp);
 	rc = oauth_http_post_form(http, ep->backchannel_authentication_endpoint, fields, n, authp,

@@ -105,7 +105,7 @@ struct oauth_ciba_request {
 
 /*
  * Sends the backchannel authentication request (CIBA §7.1): scope, login_hint,
- * binding_message, requested_expiry when configured, and client authentication
+ * binding_message, requested_expiry and acr_values when configured, and client authentication
  * as for the device flow. Then oauth_ciba_auth_parse().
  */
 enum oauth_status oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,

@@ -94,9 +94,25 @@ static const struct word prompt_words[] = {
     {NULL, 0},
 };
 
+static const struct word failmode_words[] = {
+    {"secure", OAUTH_FAILMODE_SECURE},
+    {"safe", OAUTH_FAILMODE_SAFE},
+    {NULL, 0},
+};
+
 static const struct word bool_words[] = {
     {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0},
 };
+
+static const struct word verified_email_words[] = {
+    {"auto", -1}, {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0},
+};
+
+static void
+store_verified_email(struct oauth_config *cfg, int value)
+{
+	cfg->require_verified_email = value;
+}
 
 static const struct word mode_words[] = {
     {"device", OAUTH_MODE_DEVICE},
@@ -129,6 +145,12 @@ store_prompt(struct oauth_config *cfg, int value)
 	cfg->prompt = (enum oauth_prompt_mode)value;
 }
 
+static void
+store_failmode(struct oauth_config *cfg, int value)
+{
+	cfg->failmode = (enum oauth_failmode)value;
+}
+
 #define OFF(member) offsetof(struct oauth_config, member)
 
 static const struct key keys[] = {
@@ -150,6 +172,25 @@ static const struct key keys[] = {
     {"qr", KEY_WORD, 0, "auto", 0, 0, qr_words, store_qr, 0},
     {"prompt", KEY_WORD, 0, "enter", 0, 0, prompt_words, store_prompt, 0},
     {"debug", KEY_BOOL, OFF(debug), "no", 0, 0, bool_words, NULL, 0},
+
+    /* Identity mapping and policy (policy.c, usermap.c) */
+    {"username_map", KEY_PATH, OFF(username_map), NULL, 0, 0, NULL, NULL, 0},
+    {"require_verified_email", KEY_WORD, 0, "auto", 0, 0, verified_email_words,
+     store_verified_email, 0},
+    /* A company identity must never become root by accident. */
+    {"deny_users", KEY_TEXT, OFF(deny_users), "root", 0, 0, NULL, NULL, 0},
+    /* Debian and most distributions give people uids from 1000; below are system accounts. */
+    {"min_uid", KEY_SECONDS, OFF(min_uid), "1000", 0, 2147483647L, NULL, NULL, 0},
+    {"required_scopes", KEY_SCOPE, OFF(required_scopes), NULL, 0, 0, NULL, NULL, 0},
+    {"allowed_groups", KEY_TEXT, OFF(allowed_groups), NULL, 0, 0, NULL, NULL, 0},
+    {"groups_claim", KEY_CLAIM, OFF(groups_claim), "groups", 0, 0, NULL, NULL, 0},
+    {"acr_values", KEY_SCOPE, OFF(acr_values), NULL, 0, 0, NULL, NULL, 0},
+    /* Unset (0) by default; a year at most: any longer and the check means nothing. */
+    {"max_age", KEY_SECONDS, OFF(max_age), NULL, 1, 31536000L, NULL, NULL, 0},
+    /* Faults and proxies. */
+    {"failmode", KEY_WORD, 0, "secure", 0, 0, failmode_words, store_failmode, 0},
+    {"https_proxy", KEY_TEXT, OFF(https_proxy), NULL, 0, 0, NULL, NULL, 0},
+    {"no_proxy", KEY_TEXT, OFF(no_proxy), NULL, 0, 0, NULL, NULL, 0},
     /* Push approval (OpenID CIBA, ciba.c) */
     {"mode", KEY_WORD, 0, "device", 0, 0, mode_words, store_mode, 0},
     {"login_hint_template", KEY_TEXT, OFF(login_hint_template), "{user}", 0, 0, NULL, NULL, 0},
@@ -590,11 +631,11 @@ read_line(char *str, int num, void *stream)
 	return str;
 }
 
-/* Reads at most MAX_FILE_BYTES + 1 bytes, so a file that grew after fstat is caught too. */
+/* Reads at most max + 1 bytes, so a file that grew after fstat is caught too. */
 static enum oauth_status
-read_all(int fd, char **out, size_t *outlen)
+read_all(int fd, size_t max, char **out, size_t *outlen)
 {
-	char *buf = malloc(MAX_FILE_BYTES + 1);
+	char *buf = malloc(max + 1);
 	size_t len = 0;
 	ssize_t got;
 
@@ -602,8 +643,8 @@ read_all(int fd, char **out, size_t *outlen)
 	*outlen = 0;
 	if (buf == NULL)
 		return OAUTH_NOMEM;
-	while (len < MAX_FILE_BYTES + 1) {
-		got = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+	while (len < max + 1) {
+		got = read(fd, buf + len, max + 1 - len);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -620,75 +661,113 @@ read_all(int fd, char **out, size_t *outlen)
 	return OAUTH_OK;
 }
 
+/* "path: reason" into err, the path cleaned, as every file-level message reads. */
+static enum oauth_status
+file_err(const struct oauth_admin_file *f, char *err, size_t errlen, const char *reason)
+{
+	char p[256];
+
+	oauth_seterr(err, errlen, "%s: %s", oauth_sanitize(p, sizeof(p), f->path), reason);
+	return OAUTH_CONFIG;
+}
+
 /*
- * Opens path without following a symlink or blocking on a FIFO, then checks
+ * Opens f->path without following a symlink or blocking on a FIFO, then checks
  * the descriptor: whoever can write the file can send logins to their own
  * provider, so it must be a regular file of owner's, writable by no one else.
  */
-static int
-open_checked(struct loader *ld, uid_t owner, struct stat *st)
+static enum oauth_status
+open_checked(const struct oauth_admin_file *f, int *fd, struct stat *st, char *err, size_t errlen)
 {
 	char msg[160], ebuf[128];
-	int fd = open(ld->cfg->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-	if (fd < 0) {
-		if (errno == ELOOP)
-			fail_file(ld, "is a symbolic link (refused)");
-		else {
-			oauth_seterr(msg, sizeof(msg), "cannot open: %s",
-			             strerror_r(errno, ebuf, sizeof(ebuf)));
-			fail_file(ld, msg);
-		}
-		return -1;
+	*fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0 && errno == ELOOP)
+		return file_err(f, err, errlen, "is a symbolic link (refused)");
+	if (*fd < 0) {
+		oauth_seterr(msg, sizeof(msg), "cannot open: %s",
+		             strerror_r(errno, ebuf, sizeof(ebuf)));
+		return file_err(f, err, errlen, msg);
 	}
-	if (fstat(fd, st) != 0) {
+	if (fstat(*fd, st) != 0) {
 		oauth_seterr(msg, sizeof(msg), "cannot stat: %s",
 		             strerror_r(errno, ebuf, sizeof(ebuf)));
-		fail_file(ld, msg);
-	} else if (!S_ISREG(st->st_mode)) {
-		fail_file(ld, "not a regular file");
-	} else if (st->st_uid != owner) {
+		return file_err(f, err, errlen, msg);
+	}
+	if (!S_ISREG(st->st_mode))
+		return file_err(f, err, errlen, "not a regular file");
+	if (st->st_uid != f->owner) {
 		oauth_seterr(msg, sizeof(msg),
 		             "owned by uid %lu, not %lu (its owner could redirect logins)",
-		             (unsigned long)st->st_uid, (unsigned long)owner);
-		fail_file(ld, msg);
-	} else if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		fail_file(ld, "writable by group or others (they could redirect logins)");
-	} else if (st->st_size > MAX_FILE_BYTES) {
-		fail_file(ld, "larger than 65536 bytes (a config is a few hundred)");
+		             (unsigned long)st->st_uid, (unsigned long)f->owner);
+		return file_err(f, err, errlen, msg);
 	}
-	if (ld->rc != OAUTH_OK) {
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return file_err(f, err, errlen,
+		                "writable by group or others (they could redirect logins)");
+	return OAUTH_OK;
+}
+
+enum oauth_status
+oauth_config_read_file(const struct oauth_admin_file *f, char **buf, size_t *len, mode_t *mode,
+                       char *err, size_t errlen)
+{
+	struct stat st;
+	char msg[160];
+	enum oauth_status rc;
+	int fd = -1;
+
+	*buf = NULL;
+	*len = 0;
+	*mode = 0;
+	rc = open_checked(f, &fd, &st, err, errlen);
+	if (rc != OAUTH_OK)
+		goto out;
+	oauth_seterr(msg, sizeof(msg), "larger than %zu bytes (%s)", f->max_bytes, f->size_hint);
+	if ((unsigned long long)st.st_size > f->max_bytes) {
+		rc = file_err(f, err, errlen, msg);
+		goto out;
+	}
+	rc = read_all(fd, f->max_bytes, buf, len);
+	if (rc == OAUTH_NOMEM) {
+		oauth_seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	if (rc != OAUTH_OK) {
+		rc = file_err(f, err, errlen, "read error");
+		goto out;
+	}
+	if (*len > f->max_bytes) {
+		rc = file_err(f, err, errlen, msg);
+		goto out;
+	}
+	*mode = st.st_mode;
+	rc = OAUTH_OK;
+out:
+	if (rc != OAUTH_OK && *buf != NULL) {
+		oauth_wipe(*buf, *len);
+		free(*buf);
+		*buf = NULL;
+		*len = 0;
+	}
+	if (fd >= 0)
 		close(fd);
-		return -1;
-	}
-	return fd;
+	return rc;
 }
 
 static enum oauth_status
 load_file(struct loader *ld, uid_t owner)
 {
-	struct stat st;
+	const struct oauth_admin_file f = {ld->cfg->path, owner, MAX_FILE_BYTES,
+	                                   "a config is a few hundred"};
 	char *buf = NULL; /* owned; may hold the secret */
 	size_t len = 0;
-	enum oauth_status rc;
-	int fd, r;
+	mode_t mode = 0;
+	int r;
 
-	fd = open_checked(ld, owner, &st);
-	if (fd < 0)
+	ld->rc = oauth_config_read_file(&f, &buf, &len, &mode, ld->err, ld->errlen);
+	if (ld->rc != OAUTH_OK)
 		goto out;
-	rc = read_all(fd, &buf, &len);
-	if (rc == OAUTH_NOMEM) {
-		ld->rc = OAUTH_NOMEM;
-		goto out;
-	}
-	if (rc != OAUTH_OK) {
-		fail_file(ld, "read error");
-		goto out;
-	}
-	if (len > MAX_FILE_BYTES) {
-		fail_file(ld, "larger than 65536 bytes (a config is a few hundred)");
-		goto out;
-	}
 	ld->buf = buf;
 	ld->len = len;
 	/* A UTF-8 byte order mark from a Windows editor is not part of the first key. */
@@ -703,14 +782,12 @@ load_file(struct loader *ld, uid_t owner)
 		fail(ld, OAUTH_CONFIG, NULL, NULL, "malformed line (expected key = value)");
 	}
 	ld->in_file = 0;
-	if (ld->rc == OAUTH_OK && ld->file_has_secret && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+	if (ld->rc == OAUTH_OK && ld->file_has_secret && (mode & (S_IRGRP | S_IROTH)) != 0)
 		fail_file(ld, "sets client_secret but is readable by group or others (chmod 600)");
 out:
 	ld->buf = NULL;
 	oauth_wipe(buf, len);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return ld->rc;
 }
 
@@ -839,6 +916,7 @@ oauth_config_load_as(struct oauth_config *cfg, const char *service, int argc, co
 	}
 	ld->cfg = cfg;
 	ld->target = cfg;
+	cfg->owner = owner;
 	ld->service = service != NULL ? service : "";
 	ld->err = err;
 	ld->errlen = errlen;
@@ -886,6 +964,14 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->scope);
 	free(cfg->username_claim);
 	free(cfg->ca_file);
+	free(cfg->username_map);
+	free(cfg->deny_users);
+	free(cfg->required_scopes);
+	free(cfg->allowed_groups);
+	free(cfg->groups_claim);
+	free(cfg->acr_values);
+	free(cfg->https_proxy);
+	free(cfg->no_proxy);
 	free(cfg->login_hint_template);
 	free(cfg->backchannel_authentication_endpoint);
 	memset(cfg, 0, sizeof(*cfg));

@@ -24,6 +24,12 @@ enum oauth_prompt_mode {
 	OAUTH_PROMPT_NONE,      /* show as info and poll at once: fits sudo */
 };
 
+/* What the PAM layer returns when the provider cannot be reached or answers nonsense. */
+enum oauth_failmode {
+	OAUTH_FAILMODE_SECURE = 0, /* PAM_AUTHINFO_UNAVAIL: fails unless the stack says otherwise */
+	OAUTH_FAILMODE_SAFE,       /* PAM_IGNORE: the module abstains, the stack decides */
+};
+
 /* How a login asks for approval (CIBA Core 1.0 poll mode or RFC 8628). */
 enum oauth_mode {
 	OAUTH_MODE_DEVICE = 0,       /* device grant: code and QR code on the terminal */
@@ -62,6 +68,21 @@ struct oauth_config {
 	enum oauth_qr_mode qr;
 	enum oauth_prompt_mode prompt;
 
+	/* Identity mapping and policy (policy.c, usermap.c) */
+	char *username_map;         /* NULL: the claim must equal the account */
+	int require_verified_email; /* -1 auto (yes when username_claim is email), 0, 1 */
+	char *deny_users;           /* names, comma or space separated; "none": empty */
+	long min_uid;               /* accounts below it are refused; 0 turns it off */
+	char *required_scopes;      /* NULL: none; every one must be granted */
+	char *allowed_groups;       /* NULL: no group check; else at least one */
+	char *groups_claim;         /* default "groups" */
+	char *acr_values;           /* NULL: none requested nor enforced */
+	long max_age;               /* seconds; 0: none requested nor enforced */
+	uid_t owner;                /* required owner of files the settings name */
+	/* Faults and proxies. */
+	enum oauth_failmode failmode;
+	char *https_proxy; /* libcurl proxy URL; NULL: no proxy at all (never the environment's) */
+	char *no_proxy;    /* libcurl no-proxy host list; NULL: none */
 	/* Push approval (OpenID CIBA, ciba.c) */
 	enum oauth_mode mode;
 	char *login_hint_template;                 /* default "{user}" */
@@ -89,6 +110,25 @@ enum oauth_status oauth_config_load(struct oauth_config *cfg, const char *servic
  */
 enum oauth_status oauth_config_load_as(struct oauth_config *cfg, const char *service, int argc,
                                        const char **argv, uid_t owner, char *err, size_t errlen);
+
+/* A file the administrator controls (the config, the username map). Strings borrowed. */
+struct oauth_admin_file {
+	const char *path;
+	uid_t owner;           /* required owner: root in the module */
+	size_t max_bytes;      /* larger files are refused */
+	const char *size_hint; /* why that size, for the message ("a config is a few hundred") */
+};
+
+/*
+ * Opens f->path with O_NOFOLLOW|O_CLOEXEC|O_NOCTTY|O_NONBLOCK, checks the
+ * descriptor (a regular file owned by f->owner, not writable by group or
+ * others, at most f->max_bytes) and reads it whole into *buf (owned, not
+ * NUL-terminated; wipe before freeing if it may hold secrets), with *mode its
+ * st_mode. OAUTH_CONFIG with "path: reason" in err, or OAUTH_NOMEM.
+ * Out-parameters are cleared at entry.
+ */
+enum oauth_status oauth_config_read_file(const struct oauth_admin_file *f, char **buf, size_t *len,
+                                         mode_t *mode, char *err, size_t errlen);
 
 /* Frees every member (wiping the secret); cfg itself is the caller's; NULL is fine. */
 void oauth_config_free(struct oauth_config *cfg);

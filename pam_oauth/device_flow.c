@@ -4,6 +4,7 @@
 #include "build_config.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,11 @@
 
 /* RFC 8628 §3.4 grant type. */
 #define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
-/* Form fields one request sends at most: grant_type, device_code, client_id, secret, scope. */
-#define MAX_FIELDS 5
+/*
+ * Form fields one request sends at most: grant_type, device_code, client_id, secret,
+ * scope, acr_values, max_age.
+ */
+#define MAX_FIELDS 7
 
 void
 oauth_device_auth_free(struct oauth_device_auth *da)
@@ -464,6 +468,7 @@ oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 	const struct oauth_http_auth *authp = NULL;
 	struct oauth_http_auth auth;
 	enum oauth_status rc;
+	char max_age[24];
 	size_t n = 0;
 
 	memset(da, 0, sizeof(*da));
@@ -476,6 +481,20 @@ oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 	if (cfg->scope != NULL) {
 		fields[n].name = "scope";
 		fields[n++].value = cfg->scope;
+	}
+	/*
+	 * RFC 8628 §3.1 defines neither; OIDC Core §3.1.2.1 does, for the authorization
+	 * request, and providers (oidc-provider, Keycloak) read them here too.
+	 * policy.c enforces the answer, so a provider that ignores them fails closed.
+	 */
+	if (cfg->acr_values != NULL) {
+		fields[n].name = "acr_values";
+		fields[n++].value = cfg->acr_values;
+	}
+	if (cfg->max_age > 0) {
+		snprintf(max_age, sizeof(max_age), "%ld", cfg->max_age);
+		fields[n].name = "max_age";
+		fields[n++].value = max_age;
 	}
 	client_auth(cfg, fields, &n, &auth, &authp);
 	rc = oauth_http_post_form(http, ep->device_authorization_endpoint, fields, n, authp, &resp,

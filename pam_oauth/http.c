@@ -281,8 +281,13 @@ set_fixed_options(struct oauth_http *http, const struct oauth_http_opts *opts, c
 #endif
 	/* A redirect is an answer we reject (not JSON), never a place we go. */
 	CHECK_SETOPT(http, CURLOPT_FOLLOWLOCATION, 0L, err, errlen);
-	/* "" disables https_proxy and friends: a user's environment must not steer a login. */
-	CHECK_SETOPT(http, CURLOPT_PROXY, "", err, errlen);
+	/*
+	 * A user's environment must not steer a login: "" disables https_proxy and
+	 * friends, and a NOPROXY of "" keeps no_proxy from bypassing a configured proxy.
+	 */
+	CHECK_SETOPT(http, CURLOPT_PROXY, opts->proxy != NULL ? opts->proxy : "", err, errlen);
+	CHECK_SETOPT(http, CURLOPT_NOPROXY, opts->no_proxy != NULL ? opts->no_proxy : "", err,
+	             errlen);
 	CHECK_SETOPT(http, CURLOPT_SSL_VERIFYPEER, 1L, err, errlen);
 	CHECK_SETOPT(http, CURLOPT_SSL_VERIFYHOST, 2L, err, errlen);
 	CHECK_SETOPT(http, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2, err, errlen);

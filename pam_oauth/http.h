@@ -15,6 +15,8 @@ struct oauth_http_opts {
 	const char *ca_file;  /* borrowed; NULL: the system's trust store */
 	long timeout;         /* seconds for a whole request */
 	long connect_timeout; /* seconds to connect; 0: min(timeout, 10) */
+	const char *proxy;    /* borrowed libcurl proxy URL; NULL: none, whatever the env says */
+	const char *no_proxy; /* borrowed libcurl no-proxy list; NULL: every host uses proxy */
 };
 
 /* One name=value pair of an application/x-www-form-urlencoded body. */
@@ -43,7 +45,7 @@ struct oauth_http;
 /*
  * Makes a handle for one login. TLS peer and host checks are always on; only
  * https (and http for loopback hosts) is allowed, also across redirects, which
- * are not followed; proxies from the environment are ignored.
+ * are not followed; proxies from the environment are ignored: only opts names one.
  */
 enum oauth_status oauth_http_new(struct oauth_http **out, const struct oauth_http_opts *opts,
                                  char *err, size_t errlen);

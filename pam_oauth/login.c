@@ -15,6 +15,7 @@
 #include "jwks.h"
 #include "jwt.h"
 #include "login.h"
+#include "policy.h"
 #include "qr.h"
 #include "secret.h"
 
@@ -29,6 +30,7 @@ struct login {
 	struct oauth_jwks *jwks;		/* owned */
 	cJSON *claims;				/* owned; verified ID token claims */
 	cJSON *userinfo;			/* owned */
+	struct oauth_policy *policy;		/* owned */
 };
 
 static long long
@@ -176,7 +178,8 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 		if (rc != OAUTH_OK)
 			return rc;
 	}
-	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim)) {
+	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim) ||
+	    (l->ep.userinfo_endpoint != NULL && oauth_policy_needs_userinfo(l->policy, l->claims))) {
 		rc = fetch_userinfo(l, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
@@ -185,9 +188,27 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 					  errlen);
 }
 
+/* After the identity is known: map, verified email, scopes, groups, acr (policy.h). */
+static enum oauth_status
+check_policy(struct login *l, const struct oauth_identity *id, const char *account, char *err,
+	     size_t errlen)
+{
+	struct oauth_policy_input in = {
+		.id = id,
+		.id_claims = l->claims,
+		.userinfo = l->userinfo,
+		.granted_scope = l->tr.scope,
+		.now = (long long)time(NULL),
+		.log = l->log,
+	};
+
+	return oauth_policy_check(l->policy, &in, account, err, errlen);
+}
+
 static void
 login_free(struct login *l)
 {
+	oauth_policy_free(l->policy);
 	cJSON_Delete(l->claims);
 	cJSON_Delete(l->userinfo);
 	oauth_jwks_free(l->jwks);
@@ -273,13 +294,18 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	    struct oauth_identity *id, char *err, size_t errlen)
 {
 	struct login l = {.cfg = cfg, .log = log};
-	struct oauth_http_opts opts = {.ca_file = cfg->ca_file, .timeout = cfg->http_timeout};
+	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,
+	                               .timeout = cfg->http_timeout,
+	                               .proxy = cfg->https_proxy,
+	                               .no_proxy = cfg->no_proxy};
 	struct oauth_poll_ops poll = {poll_request, mono_ms, sleep_ms, &l};
 	enum oauth_status rc;
 	int use_device = cfg->mode == OAUTH_MODE_DEVICE;
 
 	memset(id, 0, sizeof(*id));
-	rc = oauth_http_global_init(err, errlen);
+	rc = oauth_policy_new(cfg, &l.policy, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_http_global_init(err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_http_new(&l.http, &opts, err, errlen);
 	if (rc == OAUTH_OK)
@@ -293,7 +319,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	rc = learn_identity(&l, id, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
-	rc = oauth_identity_match(id, req->user, err, errlen);
+	rc = check_policy(&l, id, req->user, err, errlen);
 out:
 	login_free(&l);
 	return rc;

@@ -20,6 +20,7 @@
 #include "identity.h"
 #include "log.h"
 #include "login.h"
+#include "policy.h"
 #include "status.h"
 
 /* Everything else is hidden by -fvisibility=hidden and the version script. */
@@ -66,8 +67,9 @@ log_outcome(pam_handle_t *pamh, const struct outcome *o)
 		   o->result, oauth_sanitize(reason, sizeof(reason), o->reason ? o->reason : "-"));
 }
 
+/* failmode only decides faults (provider unreachable or nonsensical); never PAM_SUCCESS. */
 static int
-status_to_pam(enum oauth_status st, const struct oauth_conv *conv)
+status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct oauth_conv *conv)
 {
 	switch (st) {
 	case OAUTH_OK:
@@ -80,7 +82,7 @@ status_to_pam(enum oauth_status st, const struct oauth_conv *conv)
 		return PAM_AUTH_ERR;
 	case OAUTH_UNAVAILABLE:
 	case OAUTH_PROTOCOL:
-		return PAM_AUTHINFO_UNAVAIL;
+		return failmode == OAUTH_FAILMODE_SAFE ? PAM_IGNORE : PAM_AUTHINFO_UNAVAIL;
 	case OAUTH_CONFIG:
 		return PAM_SERVICE_ERR;
 	case OAUTH_CONV:
@@ -119,21 +121,46 @@ user_message(enum oauth_status st)
 	return NULL;
 }
 
-/* Nonzero when account exists locally; asked before anything is sent to the provider. */
+/*
+ * 1 when account exists locally (its uid and canonical name, owned, filled), 0
+ * when not, -1 when the lookup failed; asked before anything is sent to the provider.
+ */
 static int
-local_account_exists(const char *account)
+local_account(const char *account, uid_t *uid, char **name)
 {
 	struct passwd pw, *found = NULL;
 	char *buf = malloc(PW_BUF_SIZE);
 	int rc;
 
+	*name = NULL;
 	if (buf == NULL)
 		return -1;
 	rc = getpwnam_r(account, &pw, buf, PW_BUF_SIZE, &found);
+	if (found != NULL) {
+		*uid = pw.pw_uid;
+		*name = strdup(pw.pw_name != NULL ? pw.pw_name : account);
+	}
 	free(buf);
+	if (found != NULL)
+		return *name != NULL ? 1 : -1;
 	if (rc != 0 && rc != ENOENT && rc != ESRCH)
 		return -1;
-	return found != NULL;
+	return 0;
+}
+
+/*
+ * deny_users and min_uid, before any request. The name NSS gives back counts
+ * too: a case-insensitive directory may answer "Root" with root's entry.
+ */
+static enum oauth_status
+account_allowed(const struct oauth_config *cfg, const char *user, const char *canonical,
+		uid_t uid, char *err, size_t errlen)
+{
+	enum oauth_status st = oauth_policy_account_allowed(cfg, user, uid, err, errlen);
+
+	if (st == OAUTH_OK && strcmp(user, canonical) != 0)
+		st = oauth_policy_account_allowed(cfg, canonical, uid, err, errlen);
+	return st;
 }
 
 static const char *
@@ -159,7 +186,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	char err[OAUTH_ERR_SIZE] = "";
 	char host[HOST_NAME_MAX + 1] = "";
 	const char *user = NULL;
+	char *canonical = NULL; /* owned */
 	enum oauth_status st;
+	uid_t uid = 0;
 	int rc, exists;
 
 	req.service = get_item_str(pamh, PAM_SERVICE);
@@ -172,7 +201,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (st != OAUTH_OK) {
 		o.result = oauth_status_str(st);
 		o.reason = err;
-		rc = status_to_pam(st, &conv);
+		rc = status_to_pam(st, OAUTH_FAILMODE_SECURE, &conv);
 		oauth_conv_error(&conv, user_message(st));
 		goto out;
 	}
@@ -187,11 +216,20 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	o.user = user;
-	exists = local_account_exists(user);
+	exists = local_account(user, &uid, &canonical);
 	if (exists != 1) {
 		o.result = exists < 0 ? "nomem" : "user_unknown";
 		o.reason = exists < 0 ? "account lookup failed" : "no such local account";
 		rc = exists < 0 ? PAM_BUF_ERR : PAM_USER_UNKNOWN;
+		goto out;
+	}
+	/* PAM_AUTH_ERR, not PAM_IGNORE: under "required" a refused account must not pass. */
+	st = account_allowed(&cfg, user, canonical, uid, err, sizeof(err));
+	if (st != OAUTH_OK) {
+		o.result = oauth_status_str(st);
+		o.reason = err;
+		rc = status_to_pam(st, cfg.failmode, &conv);
+		oauth_conv_error(&conv, user_message(st));
 		goto out;
 	}
 
@@ -201,7 +239,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	req.host = host;
 	oauth_conv_ops(&conv, &ops);
 	st = oauth_login(&cfg, &req, &ops, &log, &id, err, sizeof(err));
-	rc = status_to_pam(st, &conv);
+	rc = status_to_pam(st, cfg.failmode, &conv);
 	o.id = &id;
 	o.result = oauth_status_str(st);
 	o.reason = st == OAUTH_OK ? "approved" : err;
@@ -209,6 +247,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		oauth_conv_error(&conv, user_message(st));
 out:
 	log_outcome(pamh, &o);
+	free(canonical);
 	oauth_identity_free(&id);
 	oauth_config_free(&cfg);
 	return rc;

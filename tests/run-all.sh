@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Runs every check pam_oauth has, from a clean tree: gcc -Werror build with unit and integration
-# tests, the same under ASan+UBSan, a clang build, valgrind over the unit tests, the man page
-# lint, the format check and make distcheck. Prints one summary line and exits non-zero on failure.
+# tests, the same under ASan+UBSan, a clang build, valgrind over the unit and integration tests,
+# the man page lint, the format check and make distcheck. Prints one summary line and exits
+# non-zero on failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -70,6 +71,18 @@ valgrind_units() {
 	return $rc
 }
 
+# The whole integration suite again, each pamtester (so libpam and the module it loads) under
+# memcheck. The wrapper must follow exec (see tests/integration/helpers.mjs); tests fail on any
+# "==pid==" report or exit 99. About 3 to 5 minutes on 2 cores.
+valgrind_integration() {
+	dir=$1
+	wrap="valgrind -q --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect"
+	wrap="$wrap --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --keep-debuginfo=yes"
+	wrap="$wrap --num-callers=30 --suppressions=$top/tests/valgrind.supp"
+	(cd "$dir" && make check TESTS=tests/integration/run.sh PAM_OAUTH_WRAPPER="$wrap" \
+		>check-valgrind.out 2>&1) || { tail -n 30 "$dir/check-valgrind.out"; show_logs "$dir"; }
+}
+
 step bootstrap autoreconf -fi
 step "gcc build" build "$top/build-ci"
 step "unit and integration tests (gcc)" check "$top/build-ci"
@@ -79,6 +92,7 @@ step "unit and integration tests (ASan+UBSan)" check "$top/build-asan" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "clang build" build "$top/build-clang" CC=clang
 step "unit tests under valgrind" valgrind_units "$top/build-ci"
+step "integration tests under valgrind" valgrind_integration "$top/build-ci"
 step "man pages lint" sh -c "mandoc -Tlint -W warning man/pam_oauth.8 man/pam_oauth.conf.5"
 step "clang-format" sh -c "cd build-ci && make format-check"
 step distcheck sh -c "cd build-ci && make -j$jobs distcheck >distcheck.out 2>&1 || { tail -n 40 distcheck.out; exit 1; }"

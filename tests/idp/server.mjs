@@ -240,6 +240,30 @@ function providerConfig(knobs, secrets, ciba) {
   };
 }
 
+/**
+ * Approves a pending device code as `login` without the provider's pages: what a person's
+ * browser would leave behind (a grant for the requested scope, the account on the code). For
+ * load tests: the pages cost about ten requests per approval and would blur the module's own
+ * request counts. Throws when the code is unknown, expired or already decided.
+ */
+async function approveDirect(provider, userCode, login) {
+  const normalized = userCode.replace(/[^A-Za-z]/g, '').toUpperCase(); // as the pages do
+  const code = await provider.DeviceCode.findByUserCode(normalized);
+  if (!code || code.isExpired || code.accountId || code.error) {
+    throw new Error(`approveDirect: no pending device code ${userCode}`);
+  }
+  const grant = new provider.Grant({ accountId: login, clientId: code.clientId });
+  const scope = code.params?.scope ?? 'openid';
+  grant.addOIDCScope(scope);
+  Object.assign(code, {
+    accountId: login,
+    authTime: Math.floor(Date.now() / 1000),
+    grantId: await grant.save(),
+    scope,
+  });
+  await code.save();
+}
+
 function listen(server, host, port) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -254,7 +278,8 @@ function listen(server, host, port) {
  * Starts a provider. opts: scheme ('http'|'https'), host (default 127.0.0.1), port (0: any),
  * tls {key, cert} (PEM) for https, hostname (name in the issuer; default the host),
  * ciba (default true; false: a provider without CIBA, no backchannel endpoint).
- * Returns { issuer, url, close(), knobs, log, issued, clients, provider, ciba }.
+ * Returns { issuer, url, close(), knobs, log, issued, clients, provider, ciba, stats (connection
+ * counters; requests are in log), approveDirect(userCode, login) }.
  */
 export async function startProvider(opts = {}) {
   const scheme = opts.scheme ?? 'http';
@@ -268,9 +293,17 @@ export async function startProvider(opts = {}) {
     ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, dispatch)
     : http.createServer(dispatch);
   const sockets = new Set();
+  // Connection counters for the benchmark (bench/): TCP connections accepted, TLS handshakes
+  // completed and how many of those resumed an earlier session.
+  const stats = { tcpConnections: 0, tlsHandshakes: 0, tlsResumed: 0 };
   server.on('connection', (s) => {
+    stats.tcpConnections += 1;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
+  });
+  server.on('secureConnection', (s) => {
+    stats.tlsHandshakes += 1;
+    if (s.isSessionReused()) stats.tlsResumed += 1;
   });
   const port = await listen(server, host, opts.port ?? 0);
   const url = `${scheme}://${opts.hostname ?? host}:${port}`;
@@ -298,6 +331,8 @@ export async function startProvider(opts = {}) {
     issued,
     provider,
     ciba,
+    stats,
+    approveDirect: (userCode, login) => approveDirect(provider, userCode, login),
     clients: {
       public: { id: 'pam-test' },
       basic: { id: 'pam-secret', secret: secrets.basic },

@@ -21,8 +21,14 @@ const idpDir = resolve(process.env.PAM_OAUTH_IDP_DIR ?? join(srcdir, 'tests', 'i
 export const HOST = 'pamtest.example';
 export const SERVICE = 'pamtest';
 
+// A command run around pamtester (e.g. valgrind, see tests/run-all.sh); it must follow exec.
+const WRAPPER = (process.env.PAM_OAUTH_WRAPPER ?? '').split(/\s+/).filter(Boolean);
+// valgrind's error exit code in tests/run-all.sh; its reports are lines starting "==pid==".
+const WRAPPER_ERROR_EXIT = 99;
+const WRAPPER_REPORT_RE = /^==\d+== .*$/gm;
+
 // Under valgrind or a sanitizer everything is slower: stretch upper time bounds, never lower ones.
-export const SLOW = process.env.PAM_OAUTH_WRAPPER ? 4 : 1;
+export const SLOW = WRAPPER.length ? 4 : 1;
 
 const children = new Set(); // process groups still alive, killed on exit whatever happens
 const tempDirs = new Set();
@@ -219,12 +225,14 @@ export async function runPam(t, opts) {
     NSS_WRAPPER_HOSTNAME: HOST,
     ...(opts.env ?? {}),
   };
-  const wrapper = (process.env.PAM_OAUTH_WRAPPER ?? '').split(/\s+/).filter(Boolean);
   const op = opts.flags ? `authenticate(${opts.flags})` : 'authenticate';
-  // The wrappers are preloaded into pamtester only: preloaded into stdbuf as well, pam_wrapper
-  // would set up (and, at exec, leak) a second copy of the service directory.
-  const argv = ['-o0', 'sh', '-c', 'LD_PRELOAD="$PAM_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" exec "$@"',
-    'sh', ...wrapper, 'pamtester', '-v', ...(opts.rhost ? ['-I', `rhost=${opts.rhost}`] : []),
+  // The wrappers are preloaded into pamtester only: preloaded into stdbuf, or into a wrapper
+  // command (valgrind is a shell script, then a dynamic launcher), pam_wrapper would set up (and,
+  // at exec, leak) another copy of the service directory in each of them. So the wrapper runs
+  // the preloading shell and must follow its exec (valgrind: --trace-children=yes).
+  const argv = ['-o0', ...WRAPPER, 'sh', '-c',
+    'LD_PRELOAD="$PAM_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" exec "$@"',
+    'sh', 'pamtester', '-v', ...(opts.rhost ? ['-I', `rhost=${opts.rhost}`] : []),
     SERVICE, user, op];
 
   const r = {
@@ -283,6 +291,11 @@ export async function runPam(t, opts) {
   r.outcomes = outcomes(r.syslog);
   r.outcome = r.outcomes[r.outcomes.length - 1] ?? null;
   if (signal) r.killed = `pamtester killed by ${signal} after ${r.elapsedMs} ms (timeout ${timeoutMs})`;
+  // Whatever the test expects of the login, a memory error or leak fails it.
+  const report = WRAPPER.length ? r.stderr.match(WRAPPER_REPORT_RE) : null;
+  if (report || (WRAPPER.length && exit === WRAPPER_ERROR_EXIT)) {
+    throw new Error(`${WRAPPER[0]} reported errors (exit ${exit}):\n${(report ?? []).join('\n')}`);
+  }
   return r;
 }
 

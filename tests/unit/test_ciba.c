@@ -441,7 +441,7 @@ reply(int i, const char *status, const char *body)
 static struct oauth_http *
 new_handle(void)
 {
-	const struct oauth_http_opts opts = {NULL, 2, 0};
+	const struct oauth_http_opts opts = {.ca_file = NULL, .timeout = 2};
 	struct oauth_http *http = NULL;
 	char err[OAUTH_ERR_SIZE] = "";
 
@@ -496,7 +496,7 @@ fake_sleep(void *ctx, long long ms)
 }
 
 static char cfg_id[] = "cid", cfg_secret[] = "sec", cfg_scope[] = "openid";
-static char cfg_tpl[] = "{user}@example.com";
+static char cfg_tpl[] = "{user}@example.com", cfg_acr[] = "phr";
 
 static void
 ciba_cfg(struct oauth_config *cfg)
@@ -558,11 +558,12 @@ test_push_login_approved_shows_line_and_sends_matching_code(void)
 	struct fake f = {0};
 	struct httpd h;
 	const char *code, *body;
-	char want[128];
+	char want[256];
 	int fb = -1;
 
 	ciba_cfg(&cfg);
 	cfg.requested_expiry = 120;
+	cfg.acr_values = cfg_acr;
 	CHECK_INT(push_login(&h, replies, 3, &cfg, &f, &tr, &fb, 1), OAUTH_OK);
 	CHECK_INT(fb, 0);
 	CHECK_STR(tr.access_token, "at");
@@ -580,7 +581,7 @@ test_push_login_approved_shows_line_and_sends_matching_code(void)
 	body = httpd_body(httpd_request(&h, 0));
 	snprintf(want, sizeof(want),
 	         "client_id=cid&scope=openid&login_hint=alice%%40example.com&binding_message="
-	         "sudo%%2Fweb01%%23%.4s&requested_expiry=120",
+	         "sudo%%2Fweb01%%23%.4s&requested_expiry=120&acr_values=phr",
 	         code);
 	CHECK_STR(body, want);
 	CHECK(strncmp(httpd_request(&h, 0), "POST /bc ", 9) == 0);

@@ -196,6 +196,28 @@ test_every_key_is_parsed(void)
 }
 
 static void
+test_failmode_defaults_to_secure_and_proxies_to_none(void)
+{
+	struct oauth_config cfg;
+	char path[PATH_BUF], err[OAUTH_ERR_SIZE];
+	const char *args[] = {"failmode=safe", "https_proxy=http://127.0.0.1:3128",
+	                      "no_proxy=.corp.example", NULL};
+
+	install("minimal.conf", 0600, path, sizeof(path));
+	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_OK);
+	CHECK_INT(cfg.failmode, OAUTH_FAILMODE_SECURE);
+	CHECK(cfg.https_proxy == NULL && cfg.no_proxy == NULL);
+	oauth_config_free(&cfg);
+	CHECK_INT(load_args(&cfg, "sshd", path, args, err), OAUTH_OK);
+	CHECK_STR(err, "");
+	CHECK_INT(cfg.failmode, OAUTH_FAILMODE_SAFE);
+	CHECK_STR(cfg.https_proxy, "http://127.0.0.1:3128");
+	CHECK_STR(cfg.no_proxy, ".corp.example");
+	oauth_config_free(&cfg);
+	CHECK(cfg.https_proxy == NULL && cfg.no_proxy == NULL);
+}
+
+static void
 test_service_section_applies_to_its_service_only(void)
 {
 	struct oauth_config cfg;
@@ -431,6 +453,13 @@ static const struct value_case value_cases[] = {
     {"device_authorization_endpoint", "https://idp.example.com/d", NULL},
     {"client_id", "caf\xc3\xa9", "must be printable ASCII"},
     {"client_id", "with space", NULL},
+    /* Faults and proxies. */
+    {"failmode", "open", "must be one of: secure safe"},
+    {"failmode", "SAFE", "must be one of: secure safe"},
+    {"failmode", "safe", NULL},
+    {"https_proxy", "http://proxy.example:3128\x01", "must be printable ASCII"},
+    {"https_proxy", "http://proxy.example:3128", NULL},
+    {"no_proxy", "idp.internal,.corp.example", NULL},
 };
 
 /* value as an error message echoes it: control and non-ASCII bytes become '?'. */
@@ -896,6 +925,7 @@ main(void)
 	}
 	RUN(test_minimal_file_gets_defaults);
 	RUN(test_every_key_is_parsed);
+	RUN(test_failmode_defaults_to_secure_and_proxies_to_none);
 	RUN(test_service_section_applies_to_its_service_only);
 	RUN(test_arguments_override_file_and_section);
 	RUN(test_debug_argument_and_key);

@@ -16,7 +16,7 @@
 /* Time-out for one request in these tests, in seconds: the silent server must be cut fast. */
 #define TEST_TIMEOUT 1
 
-static const struct oauth_http_opts opts = {NULL, TEST_TIMEOUT, 0};
+static const struct oauth_http_opts opts = {NULL, TEST_TIMEOUT, 0, NULL, NULL};
 
 #define OK_JSON                                                                                    \
 	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "                    \
@@ -399,6 +399,91 @@ test_environment_proxies_are_ignored(void)
 	httpd_free(&h);
 }
 
+/* opts.proxy carries the request even when the environment says no_proxy=*. */
+static void
+test_configured_proxy_carries_the_request(void)
+{
+	static const struct httpd_reply proxied[] = {{OK_JSON, 0, 0}};
+	struct oauth_http_opts popts = opts;
+	struct oauth_http_response resp;
+	char err[OAUTH_ERR_SIZE] = "", want[128];
+	struct oauth_http *http = NULL;
+	struct httpd proxy;
+	int port = httpd_refusing_port();
+
+	CHECK_INT(httpd_start(&proxy, proxied, 1), 0);
+	popts.proxy = proxy.base;
+	setenv("no_proxy", "*", 1);
+	CHECK_INT(oauth_http_new(&http, &popts, err, sizeof(err)), OAUTH_OK);
+	snprintf(want, sizeof(want), "http://127.0.0.1:%d/token", port);
+	CHECK_INT(oauth_http_get(http, want, NULL, &resp, err, sizeof(err)), OAUTH_OK);
+	CHECK_STR(resp.body, "{\"a\":\"ok\"}\n");
+	httpd_stop(&proxy);
+	unsetenv("no_proxy");
+	CHECK_INT(httpd_nrequests(&proxy), 1);
+	snprintf(want, sizeof(want), "GET http://127.0.0.1:%d/token HTTP/1.1\r\n", port);
+	CHECK(httpd_request(&proxy, 0) != NULL &&
+	      strncmp(httpd_request(&proxy, 0), want, strlen(want)) == 0);
+	oauth_http_response_free(&resp);
+	oauth_http_free(http);
+	httpd_free(&proxy);
+}
+
+/* https goes through CONNECT, and the name is the proxy's to resolve, not ours. */
+static void
+test_configured_proxy_tunnels_https_with_connect(void)
+{
+	static const struct httpd_reply refusal[] = {
+	    {"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 0, 1}};
+	static const char want[] = "CONNECT idp.invalid:443 HTTP/1.1\r\n";
+	struct oauth_http_opts popts = opts;
+	struct oauth_http_response resp;
+	char err[OAUTH_ERR_SIZE] = "";
+	struct oauth_http *http = NULL;
+	struct httpd proxy;
+
+	CHECK_INT(httpd_start(&proxy, refusal, 1), 0);
+	popts.proxy = proxy.base;
+	CHECK_INT(oauth_http_new(&http, &popts, err, sizeof(err)), OAUTH_OK);
+	CHECK_INT(oauth_http_get(http, "https://idp.invalid/jwks", NULL, &resp, err, sizeof(err)),
+	          OAUTH_UNAVAILABLE);
+	httpd_stop(&proxy);
+	CHECK_INT(httpd_nrequests(&proxy), 1);
+	CHECK(httpd_request(&proxy, 0) != NULL &&
+	      strncmp(httpd_request(&proxy, 0), want, sizeof(want) - 1) == 0);
+	oauth_http_response_free(&resp);
+	oauth_http_free(http);
+	httpd_free(&proxy);
+}
+
+/* opts.no_proxy exempts a host from the configured proxy. */
+static void
+test_configured_no_proxy_goes_direct(void)
+{
+	static const struct httpd_reply proxied[] = {{OK_JSON, 0, 0}};
+	static const struct httpd_reply direct[] = {{OK_JSON, 0, 0}};
+	struct oauth_http_opts popts = opts;
+	struct oauth_http_response resp;
+	char err[OAUTH_ERR_SIZE] = "";
+	struct oauth_http *http = NULL;
+	struct httpd proxy, h;
+
+	CHECK_INT(httpd_start(&proxy, proxied, 1), 0);
+	CHECK_INT(httpd_start(&h, direct, 1), 0);
+	popts.proxy = proxy.base;
+	popts.no_proxy = "127.0.0.1";
+	CHECK_INT(oauth_http_new(&http, &popts, err, sizeof(err)), OAUTH_OK);
+	CHECK_INT(oauth_http_get(http, url_of(&h, "/"), NULL, &resp, err, sizeof(err)), OAUTH_OK);
+	httpd_stop(&proxy);
+	httpd_stop(&h);
+	CHECK_INT(httpd_accepted(&proxy), 0);
+	CHECK_INT(httpd_nrequests(&h), 1);
+	oauth_http_response_free(&resp);
+	oauth_http_free(http);
+	httpd_free(&proxy);
+	httpd_free(&h);
+}
+
 static void
 test_two_requests_share_one_connection(void)
 {
@@ -482,7 +567,7 @@ test_bearer_with_line_break_is_refused(void)
 static void
 test_bad_options_and_null_handle(void)
 {
-	const struct oauth_http_opts bad = {NULL, -1, 0};
+	const struct oauth_http_opts bad = {NULL, -1, 0, NULL, NULL};
 	struct oauth_http_response resp;
 	struct oauth_http *http = (void *)&resp;
 	char err[OAUTH_ERR_SIZE] = "";
@@ -512,6 +597,9 @@ main(void)
 	RUN(test_retry_after_content_type_and_date_are_read);
 	RUN(test_disallowed_urls_are_refused_without_connecting);
 	RUN(test_environment_proxies_are_ignored);
+	RUN(test_configured_proxy_carries_the_request);
+	RUN(test_configured_proxy_tunnels_https_with_connect);
+	RUN(test_configured_no_proxy_goes_direct);
 	RUN(test_two_requests_share_one_connection);
 	RUN(test_bearer_header_on_get_and_not_after);
 	RUN(test_bearer_with_line_break_is_refused);
