@@ -15,6 +15,8 @@
 
 #include "ciba.h"
 #include "config.h"
+#include "jwt.h"
+#include "provider.h"
 #include "secret.h"
 #include "url.h"
 
@@ -56,6 +58,8 @@ enum key_type {
 	KEY_SECONDS, /* integer in [min, max] */
 	KEY_WORD,    /* one of words[] */
 	KEY_BOOL,    /* yes, no, true, false */
+	KEY_OPTPATH, /* absolute path, or "none" for NULL */
+	KEY_ALGS,    /* JWS alg names jwt.c verifies, single spaces */
 };
 
 struct word {
@@ -191,6 +195,12 @@ static const struct key keys[] = {
     {"failmode", KEY_WORD, 0, "secure", 0, 0, failmode_words, store_failmode, 0},
     {"https_proxy", KEY_TEXT, OFF(https_proxy), NULL, 0, 0, NULL, NULL, 0},
     {"no_proxy", KEY_TEXT, OFF(no_proxy), NULL, 0, 0, NULL, NULL, 0},
+    /* Cache, token verification and provider checks. */
+    {"cache_dir", KEY_OPTPATH, OFF(cache_dir), "/var/cache/pam_oauth", 0, 0, NULL, NULL, 0},
+    /* Key rotation is picked up at once (unknown kid); an hour bounds a stale discovery. */
+    {"cache_max_age", KEY_SECONDS, OFF(cache_max_age), "3600", 60, 7 * 86400, NULL, NULL, 0},
+    {"id_token_algs", KEY_ALGS, OFF(id_token_algs), NULL, 0, 0, NULL, NULL, 0},
+    {"tenant_id", KEY_TEXT, OFF(tenant_id), NULL, 0, 0, NULL, NULL, 0},
     /* Push approval (OpenID CIBA, ciba.c) */
     {"mode", KEY_WORD, 0, "device", 0, 0, mode_words, store_mode, 0},
     {"login_hint_template", KEY_TEXT, OFF(login_hint_template), "{user}", 0, 0, NULL, NULL, 0},
@@ -374,6 +384,23 @@ store_string(struct oauth_config *cfg, const struct key *k, const char *value)
 	return OAUTH_OK;
 }
 
+static enum oauth_status
+set_optpath(struct oauth_config *cfg, const struct key *k, const char *value, char *why,
+            size_t whylen)
+{
+	char **slot = (char **)((char *)cfg + k->offset);
+
+	if (strcmp(value, "none") == 0) {
+		free(*slot);
+		*slot = NULL;
+		return OAUTH_OK;
+	}
+	if (value[0] == '/' && is_vschar(value))
+		return store_string(cfg, k, value);
+	oauth_seterr(why, whylen, "must be an absolute path or none");
+	return OAUTH_CONFIG;
+}
+
 /*
  * The one setter: checks value against k's type and stores it in cfg. On
  * OAUTH_CONFIG, why says what is wrong without quoting the value.
@@ -442,6 +469,13 @@ set_value(struct oauth_config *cfg, const struct key *k, const char *value, char
 			return OAUTH_OK;
 		}
 		list_words(k->words, why, whylen);
+		return OAUTH_CONFIG;
+	case KEY_OPTPATH:
+		return set_optpath(cfg, k, value, why, whylen);
+	case KEY_ALGS:
+		if (is_scope(value) && oauth_jwt_algs_valid(value))
+			return store_string(cfg, k, value);
+		oauth_seterr(why, whylen, "not a list of JWS algs (RS256 PS256 ES256 EdDSA ...)");
 		return OAUTH_CONFIG;
 	}
 	return OAUTH_CONFIG;
@@ -869,7 +903,7 @@ apply_defaults(struct loader *ld)
 static void
 validate(struct loader *ld)
 {
-	char p[256], msg[OAUTH_ERR_SIZE], why[OAUTH_ERR_SIZE];
+	char p[256], msg[OAUTH_ERR_SIZE], why[160];
 	const struct oauth_config *c = ld->cfg;
 
 	if (ld->rc != OAUTH_OK)
@@ -883,6 +917,8 @@ validate(struct loader *ld)
 		             "%s: issuer: missing (set issuer, or both "
 		             "device_authorization_endpoint and token_endpoint)",
 		             p);
+	else if (oauth_provider_validate(c, why, sizeof(why)) != OAUTH_OK)
+		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
 	else if (oauth_ciba_config_check(c, why, sizeof(why)) != OAUTH_OK)
 		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
 	else
@@ -972,6 +1008,9 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->acr_values);
 	free(cfg->https_proxy);
 	free(cfg->no_proxy);
+	free(cfg->cache_dir);
+	free(cfg->id_token_algs);
+	free(cfg->tenant_id);
 	free(cfg->login_hint_template);
 	free(cfg->backchannel_authentication_endpoint);
 	memset(cfg, 0, sizeof(*cfg));

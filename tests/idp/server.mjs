@@ -202,12 +202,13 @@ function cibaFeature(knobs, state) {
   };
 }
 
-function providerConfig(knobs, secrets, ciba) {
+// keys: { signing: [private JWKs], cookie: secret }; signing is replaced on key rotation.
+function providerConfig(knobs, secrets, keys, ciba) {
   return {
     clients: clientList(secrets, !!ciba),
     findAccount: (ctx, id) => accountFor(id),
-    jwks: { keys: [signingKey()] },
-    cookies: { keys: [randomBytes(32).toString('hex')] },
+    jwks: { keys: keys.signing },
+    cookies: { keys: [keys.cookie] },
     scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
     claims: {
       openid: ['sub'],
@@ -317,10 +318,18 @@ export async function startProvider(opts = {}) {
     post: opts.postSecret ?? randomBytes(24).toString('base64url'),
     ciba: randomBytes(24).toString('base64url'),
   };
+  const keys = { signing: [signingKey()], cookie: randomBytes(32).toString('hex') };
+  // oidc-provider takes its keys once, at construction: a rotation builds a new instance on the
+  // same URL. Rotate between logins: a login in progress across the swap is not supported.
+  // The record of pushes outlives a key rotation; decide() uses the current instance.
   const ciba = opts.ciba === false ? null : cibaState();
-  const provider = new Provider(url, providerConfig(knobs, secrets, ciba));
-  if (ciba) ciba.provider = provider;
-  installKnobs(provider, knobs, log, issued);
+  const build = () => {
+    const p = new Provider(url, providerConfig(knobs, secrets, keys, ciba));
+    if (ciba) ciba.provider = p;
+    installKnobs(p, knobs, log, issued);
+    return p;
+  };
+  let provider = build();
   handler = provider.callback();
   return {
     issuer: url,
@@ -329,7 +338,24 @@ export async function startProvider(opts = {}) {
     knobs,
     log,
     issued,
-    provider,
+    get provider() {
+      return provider;
+    },
+    /** The kid ID tokens are signed with now. */
+    get signingKid() {
+      return keys.signing[0].kid;
+    },
+    /**
+     * Test knob: key rotation at run time. Tokens are signed with a new key from now on, and
+     * the JWKS publishes only the new key (keepOld: the old one too, after it). Returns the new
+     * kid.
+     */
+    rotateSigningKey({ keepOld = false } = {}) {
+      keys.signing = [signingKey(), ...(keepOld ? keys.signing : [])];
+      provider = build();
+      handler = provider.callback();
+      return keys.signing[0].kid;
+    },
     ciba,
     stats,
     approveDirect: (userCode, login) => approveDirect(provider, userCode, login),

@@ -95,7 +95,8 @@ test('denied on the phone: final, no fallback to the device flow',
     const { r } = await pushLogin(t, idp,
       { config: cibaConfig(idp, { mode: 'ciba-then-device' }) },
       (p) => p.ciba.decide(null, { approve: false }));
-    expectOutcome(r, { verdict: PAM.AUTH_ERR, result: 'denied', user: 'alice' });
+    // PAM_MAXTRIES: a no is final, as for the device flow (refusal.test.mjs).
+    expectOutcome(r, { verdict: PAM.MAXTRIES, result: 'denied', user: 'alice' });
     assert.equal(tokenPolls(idp).at(-1)?.error, 'access_denied');
     assert.equal(deviceAuths(idp).length, 0, `no device code after a denial${dump(r)}`);
     assert.doesNotMatch(screen(r), /Code:/);

@@ -518,7 +518,7 @@ push_login(struct httpd *h, const struct httpd_reply *replies, size_t n, struct 
            struct fake *f, struct oauth_token_response *tr, int *fallback, int with_endpoint)
 {
 	struct oauth_ciba_who who = {"alice", "sudo", "web01.example.com", NULL};
-	struct oauth_display_ops display = {fake_info, fake_prompt, f};
+	struct oauth_display_ops display = {.info = fake_info, .prompt = fake_prompt, .ctx = f};
 	struct oauth_poll_ops clock = {NULL, fake_now, fake_sleep, f};
 	struct oauth_endpoints ep = {0};
 	struct oauth_http *http = new_handle();
