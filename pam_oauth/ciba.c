@@ -355,25 +355,6 @@ out:
 	return rc;
 }
 
-/* Client authentication as in device_flow.c: Basic by default, in the body when asked. */
-static void
-client_auth(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
-            struct oauth_http_auth *auth, const struct oauth_http_auth **authp)
-{
-	*authp = NULL;
-	if (cfg->client_secret == NULL)
-		return;
-	if (cfg->client_auth == OAUTH_CLIENT_AUTH_POST) {
-		fields[*n].name = "client_secret";
-		fields[*n].value = cfg->client_secret;
-		(*n)++;
-		return;
-	}
-	auth->user = cfg->client_id;
-	auth->secret = cfg->client_secret;
-	*authp = auth;
-}
-
 enum oauth_status
 oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,
                      const struct oauth_endpoints *ep, const struct oauth_ciba_request *creq,
@@ -416,7 +397,7 @@ oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 		fields[n].name = "acr_values";
 		fields[n++].value = cfg->acr_values;
 	}
-	client_auth(cfg, fields, &n, &auth, &authp);
+	oauth_client_auth_fields(cfg, fields, &n, &auth, &authp);
 	rc = oauth_http_post_form(http, ep->backchannel_authentication_endpoint, fields, n, authp,
 	                          &resp, err, errlen);
 	if (rc != OAUTH_OK)
@@ -451,7 +432,7 @@ oauth_ciba_token_request(struct oauth_http *http, const struct oauth_config *cfg
 	fields[n++].value = auth_req_id; /* secret: http.c wipes the encoded body */
 	fields[n].name = "client_id";
 	fields[n++].value = cfg->client_id;
-	client_auth(cfg, fields, &n, &auth, &authp);
+	oauth_client_auth_fields(cfg, fields, &n, &auth, &authp);
 	return oauth_http_post_form(http, ep->token_endpoint, fields, n, authp, resp, err, errlen);
 }
 

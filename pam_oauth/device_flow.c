@@ -428,9 +428,8 @@ out:
 	return rc;
 }
 
-/* Adds client authentication per cfg: Basic by default, in the body when asked. */
-static void
-client_auth(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
+void
+oauth_client_auth_fields(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
             struct oauth_http_auth *auth, const struct oauth_http_auth **authp)
 {
 	*authp = NULL;
@@ -496,7 +495,7 @@ oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 		fields[n].name = "max_age";
 		fields[n++].value = max_age;
 	}
-	client_auth(cfg, fields, &n, &auth, &authp);
+	oauth_client_auth_fields(cfg, fields, &n, &auth, &authp);
 	rc = oauth_http_post_form(http, ep->device_authorization_endpoint, fields, n, authp, &resp,
 	                          err, errlen);
 	if (rc != OAUTH_OK)
@@ -534,6 +533,6 @@ oauth_device_token_request(struct oauth_http *http, const struct oauth_config *c
 	fields[n++].value = device_code; /* secret: http.c wipes the encoded body */
 	fields[n].name = "client_id";
 	fields[n++].value = cfg->client_id;
-	client_auth(cfg, fields, &n, &auth, &authp);
+	oauth_client_auth_fields(cfg, fields, &n, &auth, &authp);
 	return oauth_http_post_form(http, ep->token_endpoint, fields, n, authp, resp, err, errlen);
 }
