@@ -14,6 +14,8 @@
 #include <ini.h>
 
 #include "config.h"
+#include "jwt.h"
+#include "provider.h"
 #include "secret.h"
 #include "url.h"
 
@@ -55,6 +57,8 @@ enum key_type {
 	KEY_SECONDS, /* integer in [min, max] */
 	KEY_WORD,    /* one of words[] */
 	KEY_BOOL,    /* yes, no, true, false */
+	KEY_OPTPATH, /* absolute path, or "none" for NULL */
+	KEY_ALGS,    /* JWS alg names jwt.c verifies, single spaces */
 };
 
 struct word {
@@ -177,6 +181,12 @@ static const struct key keys[] = {
     {"failmode", KEY_WORD, 0, "secure", 0, 0, failmode_words, store_failmode, 0},
     {"https_proxy", KEY_TEXT, OFF(https_proxy), NULL, 0, 0, NULL, NULL, 0},
     {"no_proxy", KEY_TEXT, OFF(no_proxy), NULL, 0, 0, NULL, NULL, 0},
+    /* Cache, token verification and provider checks. */
+    {"cache_dir", KEY_OPTPATH, OFF(cache_dir), "/var/cache/pam_oauth", 0, 0, NULL, NULL, 0},
+    /* Key rotation is picked up at once (unknown kid); an hour bounds a stale discovery. */
+    {"cache_max_age", KEY_SECONDS, OFF(cache_max_age), "3600", 60, 7 * 86400, NULL, NULL, 0},
+    {"id_token_algs", KEY_ALGS, OFF(id_token_algs), NULL, 0, 0, NULL, NULL, 0},
+    {"tenant_id", KEY_TEXT, OFF(tenant_id), NULL, 0, 0, NULL, NULL, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -350,6 +360,23 @@ store_string(struct oauth_config *cfg, const struct key *k, const char *value)
 	return OAUTH_OK;
 }
 
+static enum oauth_status
+set_optpath(struct oauth_config *cfg, const struct key *k, const char *value, char *why,
+            size_t whylen)
+{
+	char **slot = (char **)((char *)cfg + k->offset);
+
+	if (strcmp(value, "none") == 0) {
+		free(*slot);
+		*slot = NULL;
+		return OAUTH_OK;
+	}
+	if (value[0] == '/' && is_vschar(value))
+		return store_string(cfg, k, value);
+	oauth_seterr(why, whylen, "must be an absolute path or none");
+	return OAUTH_CONFIG;
+}
+
 /*
  * The one setter: checks value against k's type and stores it in cfg. On
  * OAUTH_CONFIG, why says what is wrong without quoting the value.
@@ -418,6 +445,13 @@ set_value(struct oauth_config *cfg, const struct key *k, const char *value, char
 			return OAUTH_OK;
 		}
 		list_words(k->words, why, whylen);
+		return OAUTH_CONFIG;
+	case KEY_OPTPATH:
+		return set_optpath(cfg, k, value, why, whylen);
+	case KEY_ALGS:
+		if (is_scope(value) && oauth_jwt_algs_valid(value))
+			return store_string(cfg, k, value);
+		oauth_seterr(why, whylen, "not a list of JWS algs (RS256 PS256 ES256 EdDSA ...)");
 		return OAUTH_CONFIG;
 	}
 	return OAUTH_CONFIG;
@@ -845,7 +879,7 @@ apply_defaults(struct loader *ld)
 static void
 validate(struct loader *ld)
 {
-	char p[256], msg[OAUTH_ERR_SIZE];
+	char p[256], msg[OAUTH_ERR_SIZE], why[160];
 	const struct oauth_config *c = ld->cfg;
 
 	if (ld->rc != OAUTH_OK)
@@ -859,6 +893,8 @@ validate(struct loader *ld)
 		             "%s: issuer: missing (set issuer, or both "
 		             "device_authorization_endpoint and token_endpoint)",
 		             p);
+	else if (oauth_provider_validate(c, why, sizeof(why)) != OAUTH_OK)
+		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
 	else
 		return;
 	ld->rc = OAUTH_CONFIG;
@@ -946,5 +982,8 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->acr_values);
 	free(cfg->https_proxy);
 	free(cfg->no_proxy);
+	free(cfg->cache_dir);
+	free(cfg->id_token_algs);
+	free(cfg->tenant_id);
 	memset(cfg, 0, sizeof(*cfg));
 }

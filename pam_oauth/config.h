@@ -76,6 +76,12 @@ struct oauth_config {
 	enum oauth_failmode failmode;
 	char *https_proxy; /* libcurl proxy URL; NULL: no proxy at all (never the environment's) */
 	char *no_proxy;    /* libcurl no-proxy host list; NULL: none */
+
+	/* Cache, token verification and provider checks (cache.c, jwt.c, provider.c). */
+	char *cache_dir;     /* NULL: no on-disk cache (cache_dir = none) */
+	long cache_max_age;  /* seconds a cached document is used */
+	char *id_token_algs; /* JWS algs allowed, space-separated; NULL: jwt.c's safe list */
+	char *tenant_id;     /* Entra ID: the ID token's tid must equal it; NULL: no check */
 };
 
 /*

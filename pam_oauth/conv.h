@@ -8,16 +8,36 @@
 
 #include "display.h"
 
+#include <sys/types.h>
+
+/* The caller's network connections we watch for a hang-up; sshd has one, the client's. */
+#define OAUTH_CONV_WATCH_MAX 8
+
 struct oauth_conv {
-	pam_handle_t *pamh; /* borrowed */
-	int flags;	    /* pam_sm_authenticate's flags (PAM_SILENT) */
-	int pam_error;	    /* the last conversation failure, PAM_SUCCESS if none */
+	pam_handle_t *pamh;              /* borrowed */
+	int flags;                       /* pam_sm_authenticate's flags (PAM_SILENT) */
+	int pam_error;                   /* the last conversation failure, PAM_SUCCESS if none */
+	pid_t parent;                    /* our parent when the login began; 0: not watched */
+	int watch[OAUTH_CONV_WATCH_MAX]; /* the caller's connected TCP sockets (borrowed) */
+	size_t nwatch;
 };
 
-/* Fills ops with callbacks that talk through c's PAM conversation. */
+/*
+ * Fills ops with callbacks that talk through c's PAM conversation, and notes
+ * what ops->alive watches: the parent process and the caller's TCP connections
+ * (sshd's client). Call it before the core opens connections of its own.
+ */
 void oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops);
 
 /* Tells the person why the login failed (PAM_ERROR_MSG), unless PAM_SILENT. */
 void oauth_conv_error(struct oauth_conv *c, const char *text);
+
+/*
+ * Tells the person why the sign-in failed (PAM_ERROR_MSG) even under
+ * PAM_SILENT, as the code itself is shown: sudo always passes PAM_SILENT, and
+ * its "Sorry, try again." alone does not say whether they were denied, late,
+ * or the provider was down.
+ */
+void oauth_conv_outcome(struct oauth_conv *c, const char *text);
 
 #endif

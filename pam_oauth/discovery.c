@@ -192,10 +192,32 @@ nomem:
 	return OAUTH_NOMEM;
 }
 
+/* A cached document, checked as if fetched; a bad one is dropped (OAUTH_OK: use doc). */
+static enum oauth_status
+from_cache(const struct oauth_cache *cache, const char *issuer, const char *url, unsigned need,
+           struct oauth_endpoints *doc)
+{
+	char why[OAUTH_ERR_SIZE];
+	enum oauth_status rc;
+	char *body = NULL;
+	size_t len = 0;
+
+	rc = oauth_cache_read(cache, OAUTH_CACHE_DISCOVERY, issuer, url, &body, &len);
+	if (rc != OAUTH_OK)
+		return rc;
+	rc = oauth_discovery_parse_required(body, len, issuer, need, doc, why, sizeof(why));
+	free(body);
+	if (rc != OAUTH_OK) {
+		oauth_log(cache->log, LOG_WARNING, "cache: cached discovery refused: %s", why);
+		oauth_cache_drop(cache, OAUTH_CACHE_DISCOVERY, issuer, url);
+	}
+	return rc;
+}
+
 /* Fetches and parses the discovery document; doc must give the endpoints in need. */
 static enum oauth_status
-fetch(struct oauth_http *http, const char *issuer, unsigned need, struct oauth_endpoints *doc,
-      char *err, size_t errlen)
+fetch(struct oauth_http *http, const struct oauth_cache *cache, const char *issuer, unsigned need,
+      struct oauth_endpoints *doc, char *err, size_t errlen)
 {
 	struct oauth_http_response resp = {0};
 	char where[OAUTH_LOG_FIELD_MAX];
@@ -204,6 +226,9 @@ fetch(struct oauth_http *http, const char *issuer, unsigned need, struct oauth_e
 
 	rc = oauth_discovery_url(issuer, &url, err, errlen);
 	if (rc != OAUTH_OK)
+		goto out;
+	rc = from_cache(cache, issuer, url, need, doc);
+	if (rc == OAUTH_OK || rc == OAUTH_NOMEM)
 		goto out;
 	rc = oauth_http_get(http, url, NULL, &resp, err, errlen);
 	if (rc != OAUTH_OK)
@@ -215,6 +240,9 @@ fetch(struct oauth_http *http, const char *issuer, unsigned need, struct oauth_e
 		goto out;
 	}
 	rc = oauth_discovery_parse_required(resp.body, resp.len, issuer, need, doc, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_cache_write(cache, OAUTH_CACHE_DISCOVERY, issuer, url, resp.body,
+		                       resp.len);
 out:
 	oauth_http_response_free(&resp);
 	free(url);
@@ -224,6 +252,14 @@ out:
 enum oauth_status
 oauth_discovery_resolve(const struct oauth_config *cfg, struct oauth_http *http,
                         struct oauth_endpoints *ep, char *err, size_t errlen)
+{
+	return oauth_discovery_resolve_cached(cfg, http, NULL, ep, err, errlen);
+}
+
+enum oauth_status
+oauth_discovery_resolve_cached(const struct oauth_config *cfg, struct oauth_http *http,
+                               const struct oauth_cache *cache, struct oauth_endpoints *ep,
+                               char *err, size_t errlen)
 {
 	struct oauth_endpoints doc = {0};
 	enum oauth_status rc;
@@ -246,7 +282,7 @@ oauth_discovery_resolve(const struct oauth_config *cfg, struct oauth_http *http,
 		oauth_seterr(err, errlen, "discovery is needed but there is no HTTP handle");
 		goto out;
 	}
-	rc = fetch(http, cfg->issuer, missing, &doc, err, errlen);
+	rc = fetch(http, cache, cfg->issuer, missing, &doc, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
 	/* The configured endpoints win; the document fills the gaps. */

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "cache.h"
 #include "config.h"
 #include "http.h"
 #include "status.h"
@@ -63,5 +64,17 @@ enum oauth_status oauth_discovery_url(const char *issuer, char **out, char *err,
  */
 enum oauth_status oauth_discovery_resolve(const struct oauth_config *cfg, struct oauth_http *http,
                                           struct oauth_endpoints *ep, char *err, size_t errlen);
+
+/*
+ * oauth_discovery_resolve() through the on-disk cache (may be NULL or off): a
+ * fresh cached document is parsed and checked exactly like a fetched one and
+ * used instead of the request; one that fails is dropped and fetched again. A
+ * fetched document that passes is stored for the next login.
+ */
+enum oauth_status oauth_discovery_resolve_cached(const struct oauth_config *cfg,
+                                                 struct oauth_http *http,
+                                                 const struct oauth_cache *cache,
+                                                 struct oauth_endpoints *ep, char *err,
+                                                 size_t errlen);
 
 #endif

@@ -26,6 +26,13 @@ struct oauth_display_ops {
 	/* Shows text as a prompt and waits for Enter; the reply is discarded. */
 	enum oauth_status (*prompt)(void *ctx, const char *text);
 	void *ctx;
+	/*
+	 * Optional (NULL: never asked). Asked again and again while the login waits
+	 * between polls, when no conversation runs: anything but OAUTH_OK ends the
+	 * login at once with that status, err saying why (e.g. OAUTH_CONV: the
+	 * person's connection closed). Must not block.
+	 */
+	enum oauth_status (*alive)(void *ctx, char *err, size_t errlen);
 };
 
 /* Everything the device-code screen says. Strings borrowed; provider strings untrusted. */

@@ -4,9 +4,11 @@
 #include "build_config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "device_flow.h"
 #include "discovery.h"
 #include "http.h"
@@ -15,13 +17,19 @@
 #include "jwt.h"
 #include "login.h"
 #include "policy.h"
+#include "provider.h"
 #include "qr.h"
 #include "secret.h"
+
+/* How often a wait between polls checks that the person is still there. */
+#define ALIVE_CHECK_MS 250
 
 /* Everything one login holds; freed in one place. */
 struct login {
 	const struct oauth_config *cfg;		/* borrowed */
 	const struct oauth_logger *log;		/* borrowed */
+	const struct oauth_display_ops *display; /* borrowed */
+	char gone[OAUTH_ERR_SIZE];		/* why alive() ended a wait; "" if it did not */
 	struct oauth_http *http;		/* owned */
 	struct oauth_endpoints ep;		/* owned */
 	struct oauth_device_auth da;		/* owned; device_code is a secret */
@@ -30,6 +38,10 @@ struct login {
 	cJSON *claims;				/* owned; verified ID token claims */
 	cJSON *userinfo;			/* owned */
 	struct oauth_policy *policy;		/* owned */
+	struct oauth_cache cache;		/* owned: the discovery/JWKS cache */
+	char *algs_copy;			/* owned: id_token_algs split in place */
+	const char *algs[OAUTH_JWT_MAX_ALGS + 1]; /* into algs_copy */
+	const char *const *use_algs;		/* algs, or NULL for jwt.c's list */
 };
 
 static long long
@@ -42,15 +54,38 @@ mono_ms(void *ctx)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static enum oauth_status
-sleep_ms(void *ctx, long long ms)
+static void
+nap_ms(long long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 
-	(void)ctx;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-	return OAUTH_OK;
+}
+
+/*
+ * Waits in short naps, asking the display whether the person is still there:
+ * after a hang-up nobody may be left to tell us (sshd 9.2 does not end its PAM
+ * process while it waits), and every poll after it is wasted.
+ */
+static enum oauth_status
+sleep_ms(void *ctx, long long ms)
+{
+	struct login *l = ctx;
+	long long end = mono_ms(NULL) + ms, left;
+	enum oauth_status rc;
+
+	for (;;) {
+		if (l->display->alive != NULL) {
+			rc = l->display->alive(l->display->ctx, l->gone, sizeof(l->gone));
+			if (rc != OAUTH_OK)
+				return rc;
+		}
+		left = end - mono_ms(NULL);
+		if (left <= 0)
+			return OAUTH_OK;
+		nap_ms(left < ALIVE_CHECK_MS ? left : ALIVE_CHECK_MS);
+	}
 }
 
 static enum oauth_status
@@ -60,6 +95,19 @@ poll_request(void *ctx, struct oauth_http_response *resp, char *err, size_t errl
 
 	return oauth_device_token_request(l->http, l->cfg, &l->ep, l->da.device_code, resp, err,
 					  errlen);
+}
+
+/* How long we wait: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
+static long
+wait_secs(const struct login *l)
+{
+	return l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
+}
+
+static long long
+deadline_ms(const struct login *l)
+{
+	return mono_ms(NULL) + (long long)wait_secs(l) * 1000;
 }
 
 static enum oauth_status
@@ -74,7 +122,7 @@ show_code(struct login *l, const struct oauth_login_request *req,
 		.verification_uri = l->da.verification_uri,
 		.verification_uri_complete = l->da.verification_uri_complete,
 		.user_code = l->da.user_code,
-		.expires_in = l->da.expires_in,
+		.expires_in = wait_secs(l), /* what the person has, not the provider's offer */
 		.qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
 	};
 	char **msgs = NULL;
@@ -91,13 +139,42 @@ show_code(struct login *l, const struct oauth_login_request *req,
 	return rc;
 }
 
+/* A fresh cached key set, parsed as if fetched; a bad one is dropped (OAUTH_OK: use it). */
+static enum oauth_status
+cached_jwks(struct login *l)
+{
+	char why[OAUTH_ERR_SIZE];
+	enum oauth_status rc;
+	char *body = NULL;
+	size_t len = 0;
+
+	rc = oauth_cache_read(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer, l->ep.jwks_uri, &body,
+			      &len);
+	if (rc != OAUTH_OK)
+		return rc;
+	rc = oauth_jwks_parse(body, len, &l->jwks, why, sizeof(why));
+	free(body);
+	if (rc != OAUTH_OK) {
+		oauth_log(l->log, LOG_WARNING, "cache: cached key set refused: %s", why);
+		oauth_cache_drop(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer, l->ep.jwks_uri);
+	}
+	return rc;
+}
+
 /* Fetches and parses the issuer's key set (RFC 7517) for the ID token signature. */
 static enum oauth_status
-fetch_jwks(struct login *l, char *err, size_t errlen)
+fetch_jwks(struct login *l, int fresh, char *err, size_t errlen)
 {
 	struct oauth_http_response resp = {0};
 	enum oauth_status rc;
 
+	oauth_jwks_free(l->jwks);
+	l->jwks = NULL;
+	if (!fresh) {
+		rc = cached_jwks(l);
+		if (rc == OAUTH_OK || rc == OAUTH_NOMEM)
+			return rc;
+	}
 	rc = oauth_http_get(l->http, l->ep.jwks_uri, NULL, &resp, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
@@ -107,6 +184,9 @@ fetch_jwks(struct login *l, char *err, size_t errlen)
 		goto out;
 	}
 	rc = oauth_jwks_parse(resp.body, resp.len, &l->jwks, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_cache_write(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer, l->ep.jwks_uri,
+				       resp.body, resp.len);
 out:
 	oauth_http_response_free(&resp);
 	return rc;
@@ -125,15 +205,23 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 	enum oauth_status rc;
 
 	if (l->ep.jwks_uri != NULL) {
-		rc = fetch_jwks(l, err, errlen);
+		rc = fetch_jwks(l, 0, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
 	} else {
 		/* Core §3.1.3.7 allows this for a token straight from the token endpoint over TLS. */
 		oauth_debug(l->log, "no jwks_uri: checking ID token claims without its signature");
 	}
-	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, NULL, &expect, &l->claims, err,
-				       errlen);
+	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs, &expect, &l->claims,
+				       err, errlen);
+	/* Key rotation: a kid we do not know yet earns one fresh fetch of the set, no more. */
+	if (rc == OAUTH_INVALID_TOKEN && oauth_jwt_kid_unknown(l->tr.id_token, l->jwks)) {
+		oauth_debug(l->log, "ID token kid not in the key set: fetching jwks_uri again");
+		rc = fetch_jwks(l, 1, err, errlen);
+		if (rc == OAUTH_OK)
+			rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs,
+						       &expect, &l->claims, err, errlen);
+	}
 	if (rc != OAUTH_OK)
 		oauth_log(l->log, LOG_WARNING, "ID token refused: %s", err);
 	return rc;
@@ -177,6 +265,9 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 		if (rc != OAUTH_OK)
 			return rc;
 	}
+	rc = oauth_provider_check_claims(l->cfg, l->claims, err, errlen);
+	if (rc != OAUTH_OK)
+		return rc;
 	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim) ||
 	    (l->ep.userinfo_endpoint != NULL && oauth_policy_needs_userinfo(l->policy, l->claims))) {
 		rc = fetch_userinfo(l, err, errlen);
@@ -215,23 +306,17 @@ login_free(struct login *l)
 	oauth_device_auth_free(&l->da);
 	oauth_endpoints_free(&l->ep);
 	oauth_http_free(l->http);
+	oauth_cache_close(&l->cache);
+	free(l->algs_copy);
 }
 
-/* Our deadline: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
-static long long
-deadline_ms(const struct login *l)
-{
-	long secs = l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
-
-	return mono_ms(NULL) + (long long)secs * 1000;
-}
 
 enum oauth_status
 oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
 	    const struct oauth_display_ops *display, const struct oauth_logger *log,
 	    struct oauth_identity *id, char *err, size_t errlen)
 {
-	struct login l = {.cfg = cfg, .log = log};
+	struct login l = {.cfg = cfg, .log = log, .display = display, .cache = {.dirfd = -1}};
 	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,
 	                               .timeout = cfg->http_timeout,
 	                               .proxy = cfg->https_proxy,
@@ -248,7 +333,13 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	if (rc == OAUTH_OK)
 		rc = oauth_http_new(&l.http, &opts, err, errlen);
 	if (rc == OAUTH_OK)
-		rc = oauth_discovery_resolve(cfg, l.http, &l.ep, err, errlen);
+		rc = oauth_jwt_algs_split(cfg->id_token_algs, &l.algs_copy, l.algs, &l.use_algs,
+					  err, errlen);
+	if (rc == OAUTH_OK)
+		rc = oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age,
+				      cfg->owner, log);
+	if (rc == OAUTH_OK)
+		rc = oauth_discovery_resolve_cached(cfg, l.http, &l.cache, &l.ep, err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_device_authorize(l.http, cfg, &l.ep, &l.da, err, errlen);
 	if (rc != OAUTH_OK)
@@ -268,6 +359,8 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		poll_now = 1;
 	}
 	rc = oauth_device_poll(&poll, l.da.interval, deadline, poll_now, log, &l.tr, err, errlen);
+	if (rc != OAUTH_OK && l.gone[0] != '\0')
+		oauth_seterr(err, errlen, "%s", l.gone);
 	if (rc != OAUTH_OK)
 		goto out;
 	rc = learn_identity(&l, id, err, errlen);

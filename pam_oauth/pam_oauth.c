@@ -29,6 +29,9 @@
 /* getpwnam_r scratch space; sysconf may say "indeterminate". */
 #define PW_BUF_SIZE 16384
 
+/* pam_set_data name: the person denied a request on this handle. */
+#define DENIED_DATA "pam_oauth_denied"
+
 /* What an outcome line says beyond the status word. */
 struct outcome {
 	const char *service;
@@ -75,6 +78,13 @@ status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct o
 	case OAUTH_OK:
 		return PAM_SUCCESS;
 	case OAUTH_DENIED:
+		/*
+		 * A "no" is final. sshd 9.2 then stops keyboard-interactive for
+		 * the connection (each new try would run in a fresh process, so
+		 * nothing else reaches it); sudo asks again on the same handle,
+		 * where denied_before() answers at once.
+		 */
+		return PAM_MAXTRIES;
 	case OAUTH_EXPIRED:
 	case OAUTH_WRONG_IDENTITY:
 	case OAUTH_POLICY:
@@ -119,6 +129,23 @@ user_message(enum oauth_status st)
 		break;
 	}
 	return NULL;
+}
+
+/* A static marker: the handle keeps a pointer to it, so there is nothing to free. */
+static char denied_marker;
+
+static int
+denied_before(pam_handle_t *pamh)
+{
+	const void *v = NULL;
+
+	return pam_get_data(pamh, DENIED_DATA, &v) == PAM_SUCCESS && v == &denied_marker;
+}
+
+static void
+remember_denial(pam_handle_t *pamh)
+{
+	(void)pam_set_data(pamh, DENIED_DATA, &denied_marker, NULL);
 }
 
 /*
@@ -233,6 +260,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 
+	if (denied_before(pamh)) {
+		o.result = oauth_status_str(OAUTH_DENIED);
+		o.reason = "denied earlier in this session; no new request";
+		rc = PAM_MAXTRIES;
+		oauth_conv_outcome(&conv, "The sign-in request was denied; not asking again.");
+		goto out;
+	}
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
 	req.user = user;
@@ -243,8 +277,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	o.id = &id;
 	o.result = oauth_status_str(st);
 	o.reason = st == OAUTH_OK ? "approved" : err;
+	if (st == OAUTH_DENIED)
+		remember_denial(pamh);
 	if (st != OAUTH_OK)
-		oauth_conv_error(&conv, user_message(st));
+		oauth_conv_outcome(&conv, user_message(st));
 out:
 	log_outcome(pamh, &o);
 	free(canonical);

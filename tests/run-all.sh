@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Runs every check pam_oauth has, from a clean tree: gcc -Werror build with unit and integration
 # tests, the same under ASan+UBSan, a clang build, valgrind over the unit and integration tests,
-# the man page lint, the format check and make distcheck. Prints one summary line and exits
-# non-zero on failure.
+# the man page lint, the format check, the Debian package and make distcheck. Prints one summary
+# line and exits non-zero on failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -93,8 +93,10 @@ step "unit and integration tests (ASan+UBSan)" check "$top/build-asan" \
 step "clang build" build "$top/build-clang" CC=clang
 step "unit tests under valgrind" valgrind_units "$top/build-ci"
 step "integration tests under valgrind" valgrind_integration "$top/build-ci"
-step "man pages lint" sh -c "mandoc -Tlint -W warning man/pam_oauth.8 man/pam_oauth.conf.5"
+step "fuzz smoke (30 s per target)" sh fuzz/run.sh 30
+step "man pages lint" sh -c "mandoc -Tlint -W warning man/*.[0-9]"
 step "clang-format" sh -c "cd build-ci && make format-check"
+step "Debian package" sh tests/package-check.sh
 step distcheck sh -c "cd build-ci && make -j$jobs distcheck >distcheck.out 2>&1 || { tail -n 40 distcheck.out; exit 1; }"
 
 echo

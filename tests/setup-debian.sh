@@ -14,6 +14,8 @@ packages="
 	libpam0g-dev libcurl4-openssl-dev libcjson-dev libqrencode-dev libssl-dev libinih-dev
 	libpam-wrapper libnss-wrapper pamtester
 	openssl ca-certificates coreutils procps zbar-tools valgrind mandoc clang-format
+	openssh-server openssh-client sudo tmux util-linux
+	dpkg-dev debhelper lintian
 "
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
@@ -24,7 +26,17 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
 	apt-get update -qq
+	# The sshd and sudo tests run their own sshd in a namespace: installing openssh-server must
+	# not start the machine's sshd. A policy-rc.d that says 101 keeps invoke-rc.d from starting
+	# services; an existing one (Docker images have one) is left alone.
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing
+	[ -z "$policy" ] || rm -f "$policy"
 fi
 echo "setup-debian.sh: all packages present"

@@ -3,7 +3,9 @@
 // A throwaway OpenID provider (oidc-provider) with the device grant and test knobs, for
 // pam_oauth's integration tests and demo. Nothing here is fit for production.
 
-import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import {
+  randomBytes, generateKeyPairSync, createPrivateKey, sign as cryptoSign,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -69,6 +71,10 @@ function defaultKnobs() {
     slowDown: 0, // answer slow_down instead of authorization_pending for this many polls
     deviceCodeTtl: 600, // seconds a device code lives
     hang: false, // accept requests but never answer (http timeout tests)
+    // Rewrites the ID token the token endpoint returns: 'signature' (signed by a stranger's
+    // key under the provider's kid), 'issuer', 'audience' or 'expired' (re-signed with the
+    // provider's real key, so only that claim is wrong). null: untouched.
+    tamperIdToken: null,
   };
 }
 
@@ -90,7 +96,25 @@ function rememberIssued(issued, body) {
   }
 }
 
-function installKnobs(provider, knobs, log, issued) {
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+// Re-signs an ID token after changing one thing about it (knobs.tamperIdToken).
+function tamperIdToken(idToken, how, signingJwk) {
+  const [h, p] = idToken.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+  const now = Math.floor(Date.now() / 1000);
+  if (how === 'issuer') claims.iss = `${claims.iss}/other`;
+  if (how === 'audience') claims.aud = 'another-client';
+  if (how === 'expired') Object.assign(claims, { iat: now - 3600, exp: now - 1800 });
+  const key = how === 'signature'
+    ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    : createPrivateKey({ key: signingJwk, format: 'jwk' });
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${b64url(cryptoSign('sha256', Buffer.from(input), key))}`;
+}
+
+function installKnobs(provider, knobs, log, issued, keys) {
   provider.use(async (ctx, next) => {
     const entry = { method: ctx.method, path: ctx.path, t: Date.now(), client: null };
     log.push(entry);
@@ -112,17 +136,22 @@ function installKnobs(provider, knobs, log, issued) {
       entry.response = { ...ctx.body };
       delete entry.response.device_code; // kept in `issued` with the other secrets
     }
+    if (ctx.path === '/token' && body?.id_token && knobs.tamperIdToken) {
+      ctx.body = { ...body, id_token: tamperIdToken(body.id_token, knobs.tamperIdToken,
+        keys.signing[0]) };
+    }
     entry.error = ctx.body?.error ?? null;
     rememberIssued(issued, ctx.body);
   });
 }
 
-function providerConfig(knobs, secrets) {
+// keys: { signing: [private JWKs], cookie: secret }; signing is replaced on key rotation.
+function providerConfig(knobs, secrets, keys) {
   return {
     clients: clientList(secrets),
     findAccount: (ctx, id) => accountFor(id),
-    jwks: { keys: [signingKey()] },
-    cookies: { keys: [randomBytes(32).toString('hex')] },
+    jwks: { keys: keys.signing },
+    cookies: { keys: [keys.cookie] },
     scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
     claims: {
       openid: ['sub'],
@@ -222,8 +251,15 @@ export async function startProvider(opts = {}) {
     basic: opts.secret ?? randomBytes(24).toString('base64url'),
     post: opts.postSecret ?? randomBytes(24).toString('base64url'),
   };
-  const provider = new Provider(url, providerConfig(knobs, secrets));
-  installKnobs(provider, knobs, log, issued);
+  const keys = { signing: [signingKey()], cookie: randomBytes(32).toString('hex') };
+  // oidc-provider takes its keys once, at construction: a rotation builds a new instance on the
+  // same URL. Rotate between logins: a login in progress across the swap is not supported.
+  const build = () => {
+    const p = new Provider(url, providerConfig(knobs, secrets, keys));
+    installKnobs(p, knobs, log, issued, keys);
+    return p;
+  };
+  let provider = build();
   handler = provider.callback();
   return {
     issuer: url,
@@ -232,7 +268,24 @@ export async function startProvider(opts = {}) {
     knobs,
     log,
     issued,
-    provider,
+    get provider() {
+      return provider;
+    },
+    /** The kid ID tokens are signed with now. */
+    get signingKid() {
+      return keys.signing[0].kid;
+    },
+    /**
+     * Test knob: key rotation at run time. Tokens are signed with a new key from now on, and
+     * the JWKS publishes only the new key (keepOld: the old one too, after it). Returns the new
+     * kid.
+     */
+    rotateSigningKey({ keepOld = false } = {}) {
+      keys.signing = [signingKey(), ...(keepOld ? keys.signing : [])];
+      provider = build();
+      handler = provider.callback();
+      return keys.signing[0].kid;
+    },
     stats,
     approveDirect: (userCode, login) => approveDirect(provider, userCode, login),
     clients: {

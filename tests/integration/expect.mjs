@@ -12,6 +12,7 @@ import {
 export const PAM = {
   SUCCESS: 'successfully authenticated',
   AUTH_ERR: 'Authentication failure',
+  MAXTRIES: 'Have exhausted maximum number of retries for service',
   AUTHINFO_UNAVAIL: 'Authentication service cannot retrieve authentication info',
   SERVICE_ERR: 'Error in service module',
   USER_UNKNOWN: 'User not known to the underlying authentication module',

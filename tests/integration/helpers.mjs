@@ -210,7 +210,10 @@ export async function waitFor(cond, timeoutMs = 30000, stepMs = 50) {
 export async function runPam(t, opts) {
   const dir = tempDir();
   const user = opts.user ?? 'alice';
-  const config = writeConfig(dir, opts.config, opts.configMode ?? (opts.config.client_secret ? 0o600 : 0o644));
+  // Each login caches in its own directory unless the test shares one: never the host's
+  // /var/cache/pam_oauth.
+  const settings = { ...opts.config, cache_dir: opts.config.cache_dir ?? join(dir, 'cache') };
+  const config = writeConfig(dir, settings, opts.configMode ?? (opts.config.client_secret ? 0o600 : 0o644));
   const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? []);
   const preload = [process.env.PAM_OAUTH_PRELOAD, 'libpam_wrapper.so', 'libnss_wrapper.so']
     .filter(Boolean).join(':');

@@ -108,7 +108,7 @@ run_login(void *arg)
 	struct worker *w = arg;
 	struct oauth_config cfg = {0};
 	struct oauth_login_request req = {0};
-	struct oauth_display_ops ops = {quiet_info, quiet_info, NULL};
+	struct oauth_display_ops ops = {quiet_info, quiet_info, NULL, NULL};
 	struct oauth_logger log = {NULL, NULL, 0};
 	struct oauth_identity id = {0};
 
@@ -171,7 +171,7 @@ static void *
 run_requests(void *arg)
 {
 	struct http_worker *w = arg;
-	struct oauth_http_opts opts = {NULL, 5, 0, NULL, NULL};
+	struct oauth_http_opts opts = {.timeout = 5};
 	struct oauth_http_response resp;
 	struct oauth_http *http = NULL;
 	char err[OAUTH_ERR_SIZE];

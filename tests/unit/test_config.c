@@ -913,6 +913,58 @@ find_fixtures(void)
 
 int main(void);
 
+/* Cache, token verification and provider keys: defaults, values, refusals. */
+struct cache_key_case {
+	const char *arg;
+	enum oauth_status want;
+};
+
+static const struct cache_key_case cache_key_cases[] = {
+    {"cache_dir=none", OAUTH_OK},
+    {"cache_dir=/run/pam_oauth", OAUTH_OK},
+    {"cache_dir=relative/dir", OAUTH_CONFIG},
+    {"cache_max_age=60", OAUTH_OK},
+    {"cache_max_age=59", OAUTH_CONFIG},
+    {"cache_max_age=604801", OAUTH_CONFIG},
+    {"id_token_algs=RS256 ES256", OAUTH_OK},
+    {"id_token_algs=HS256", OAUTH_CONFIG},
+    {"id_token_algs=none", OAUTH_CONFIG},
+    {"id_token_algs=RS256,ES256", OAUTH_CONFIG},
+    {"tenant_id=9122040d-6c67-4c5b-b112-36a304b66dad", OAUTH_OK},
+};
+
+static void
+test_cache_and_verification_keys(void)
+{
+	const char *extra[2] = {NULL, NULL};
+	struct oauth_config cfg;
+	char path[PATH_BUF], err[OAUTH_ERR_SIZE];
+	size_t i;
+
+	install("minimal.conf", 0600, path, sizeof(path));
+	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_OK);
+	CHECK_STR(cfg.cache_dir, "/var/cache/pam_oauth");
+	CHECK_INT(cfg.cache_max_age, 3600);
+	CHECK(cfg.id_token_algs == NULL && cfg.tenant_id == NULL);
+	oauth_config_free(&cfg);
+	for (i = 0; i < sizeof(cache_key_cases) / sizeof(cache_key_cases[0]); i++) {
+		t_case = cache_key_cases[i].arg;
+		extra[0] = cache_key_cases[i].arg;
+		CHECK_INT(load_args(&cfg, "sshd", path, extra, err), cache_key_cases[i].want);
+		if (strcmp(extra[0], "cache_dir=none") == 0)
+			CHECK(cfg.cache_dir == NULL);
+		if (strncmp(extra[0], "id_token_algs=R", 15) == 0 &&
+		    cache_key_cases[i].want == OAUTH_OK)
+			CHECK_STR(cfg.id_token_algs, "RS256 ES256");
+		oauth_config_free(&cfg);
+	}
+	t_case = "google without secret";
+	install("google-without-secret.conf", 0600, path, sizeof(path));
+	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_CONFIG);
+	CHECK(strstr(err, "client_secret: Google requires it") != NULL);
+	oauth_config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -952,6 +1004,7 @@ main(void)
 	RUN(test_missing_file_is_refused);
 	RUN(test_unreadable_file_is_refused);
 	RUN(test_cfg_is_cleared_and_free_is_safe);
+	RUN(test_cache_and_verification_keys);
 
 	for (i = 0; i < ncreated; i++)
 		unlink(created[i]);

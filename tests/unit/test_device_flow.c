@@ -703,7 +703,7 @@ static char da_reply[512];
 static struct oauth_http *
 new_handle(void)
 {
-	const struct oauth_http_opts opts = {NULL, 2, 0, NULL, NULL};
+	const struct oauth_http_opts opts = {.timeout = 2};
 	struct oauth_http *http = NULL;
 	char err[OAUTH_ERR_SIZE] = "";
 

@@ -256,7 +256,7 @@ test_resolve_without_issuer_or_endpoints_is_config_error(void)
 static struct oauth_http *
 new_handle(void)
 {
-	const struct oauth_http_opts opts = {NULL, 2, 0, NULL, NULL};
+	const struct oauth_http_opts opts = {.timeout = 2};
 	struct oauth_http *http = NULL;
 	char err[OAUTH_ERR_SIZE] = "";
 

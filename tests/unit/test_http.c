@@ -16,7 +16,7 @@
 /* Time-out for one request in these tests, in seconds: the silent server must be cut fast. */
 #define TEST_TIMEOUT 1
 
-static const struct oauth_http_opts opts = {NULL, TEST_TIMEOUT, 0, NULL, NULL};
+static const struct oauth_http_opts opts = {.timeout = TEST_TIMEOUT};
 
 #define OK_JSON                                                                                    \
 	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "                    \
@@ -567,7 +567,7 @@ test_bearer_with_line_break_is_refused(void)
 static void
 test_bad_options_and_null_handle(void)
 {
-	const struct oauth_http_opts bad = {NULL, -1, 0, NULL, NULL};
+	const struct oauth_http_opts bad = {.timeout = -1};
 	struct oauth_http_response resp;
 	struct oauth_http *http = (void *)&resp;
 	char err[OAUTH_ERR_SIZE] = "";

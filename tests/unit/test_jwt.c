@@ -401,6 +401,52 @@ test_kid_not_in_set_refused(void)
 	free(num);
 }
 
+/* Key rotation: only a kid the set lacks asks for a fresh set; anything else does not. */
+static void
+test_kid_unknown_only_for_a_kid_outside_the_set(void)
+{
+	char *rotated = good_token(rsa, "RS256", "rotated-key");
+	char *known = good_token(rsa, "RS256", "rsa1");
+	char *no_kid = good_token(ed, "EdDSA", NULL);
+	char *num = tj_token(rsa, "RS256", "{\"alg\":\"RS256\",\"kid\":5}", GOOD_CLAIMS);
+
+	CHECK_INT(oauth_jwt_kid_unknown(rotated, jwks), 1);
+	CHECK_INT(oauth_jwt_kid_unknown(known, jwks), 0);
+	CHECK_INT(oauth_jwt_kid_unknown(no_kid, jwks_one), 0);
+	CHECK_INT(oauth_jwt_kid_unknown(num, jwks), 0);
+	CHECK_INT(oauth_jwt_kid_unknown("not.a.token", jwks), 0);
+	CHECK_INT(oauth_jwt_kid_unknown(rotated, NULL), 0);
+	CHECK_INT(oauth_jwt_kid_unknown(NULL, jwks), 0);
+	free(rotated);
+	free(known);
+	free(no_kid);
+	free(num);
+}
+
+/* id_token_algs = ES256: a valid RS256 token is refused, an ES256 one passes. */
+static void
+test_id_token_algs_restricts_the_accepted_algs(void)
+{
+	const char *algs[OAUTH_JWT_MAX_ALGS + 1];
+	const char *const *use = NULL;
+	char *rs = good_token(rsa, "RS256", "rsa1");
+	char *es = good_token(ec256, "ES256", "ec256");
+	char err[OAUTH_ERR_SIZE] = "";
+	char *copy = NULL;
+	cJSON *claims = NULL;
+
+	CHECK_INT(oauth_jwt_algs_split("ES256", &copy, algs, &use, err, sizeof(err)), OAUTH_OK);
+	CHECK_INT(oauth_jwt_verify_id_token(rs, jwks, use, &expect, &claims, err, sizeof(err)),
+	          OAUTH_INVALID_TOKEN);
+	CHECK(claims == NULL && strstr(err, "not allowed") != NULL);
+	CHECK_INT(oauth_jwt_verify_id_token(es, jwks, use, &expect, &claims, err, sizeof(err)),
+	          OAUTH_OK);
+	cJSON_Delete(claims);
+	free(copy);
+	free(rs);
+	free(es);
+}
+
 static void
 test_no_kid_with_two_candidate_keys_refused(void)
 {
@@ -833,6 +879,8 @@ main(void)
 	RUN(test_crit_header_refused);
 	RUN(test_header_naming_its_own_key_refused);
 	RUN(test_kid_not_in_set_refused);
+	RUN(test_kid_unknown_only_for_a_kid_outside_the_set);
+	RUN(test_id_token_algs_restricts_the_accepted_algs);
 	RUN(test_no_kid_with_two_candidate_keys_refused);
 	RUN(test_key_of_wrong_type_refused);
 	RUN(test_ecdsa_signature_of_wrong_form_refused);

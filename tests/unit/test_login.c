@@ -3,9 +3,12 @@
 /* Tests of one whole login (login.c) against a scripted provider on loopback. */
 #include "build_config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "httpd.h"
 #include "login.h"
@@ -19,6 +22,8 @@ struct screen {
 	char text[16384];
 	int prompts;
 	enum oauth_status prompt_answer;
+	int alive_calls;
+	int alive_until; /* alive() answers OAUTH_CONV from this call on; 0: always alive */
 };
 
 static enum oauth_status
@@ -41,6 +46,18 @@ screen_prompt(void *ctx, const char *text)
 	return s->prompt_answer;
 }
 
+static enum oauth_status
+screen_alive(void *ctx, char *err, size_t errlen)
+{
+	struct screen *s = ctx;
+
+	s->alive_calls++;
+	if (s->alive_until == 0 || s->alive_calls < s->alive_until)
+		return OAUTH_OK;
+	oauth_seterr(err, errlen, "the person hung up");
+	return OAUTH_CONV;
+}
+
 static EVP_PKEY *signer;
 static EVP_PKEY *other;
 
@@ -51,9 +68,18 @@ reply_json(int status, const char *body)
 		       status, strlen(body), body);
 }
 
+static char *id_token_kid(EVP_PKEY *key, const char *kid, const char *sub, const char *username);
+
 static char *
 id_token_for(EVP_PKEY *key, const char *sub, const char *username)
 {
+	return id_token_kid(key, "k1", sub, username);
+}
+
+static char *
+id_token_kid(EVP_PKEY *key, const char *kid, const char *sub, const char *username)
+{
+	char *header = tj_strf("{\"alg\":\"RS256\",\"kid\":\"%s\"}", kid);
 	long long now = (long long)time(NULL);
 	char *claims, *tok;
 
@@ -64,8 +90,9 @@ id_token_for(EVP_PKEY *key, const char *sub, const char *username)
 		     : tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
 			       "\"iat\":%lld}",
 			       ISSUER, sub, now + 300, now);
-	tok = tj_token(key, "RS256", "{\"alg\":\"RS256\",\"kid\":\"k1\"}", claims);
+	tok = tj_token(key, "RS256", header, claims);
 	free(claims);
+	free(header);
 	return tok;
 }
 
@@ -117,9 +144,9 @@ token_reply(const char *id_token)
 }
 
 static char *
-jwks_reply(EVP_PKEY *key)
+jwks_reply_kid(EVP_PKEY *key, const char *kid)
 {
-	char *jwk = tj_jwk(key, "k1", "\"alg\":\"RS256\",\"use\":\"sig\"");
+	char *jwk = tj_jwk(key, kid, "\"alg\":\"RS256\",\"use\":\"sig\"");
 	const char *one[1] = {jwk};
 	char *set = tj_jwks(1, one);
 	char *r = reply_json(200, set);
@@ -129,31 +156,45 @@ jwks_reply(EVP_PKEY *key)
 	return r;
 }
 
+static char *
+jwks_reply(EVP_PKEY *key)
+{
+	return jwks_reply_kid(key, "k1");
+}
+
+/* Settings for a login against the scripted server h; free with oauth_config_free. */
+static void
+fill_config(struct oauth_config *cfg, const struct httpd *h)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->issuer = strdup(ISSUER);
+	cfg->device_authorization_endpoint = tj_strf("%s/device/auth", h->base);
+	cfg->token_endpoint = tj_strf("%s/token", h->base);
+	cfg->jwks_uri = tj_strf("%s/jwks", h->base);
+	cfg->userinfo_endpoint = tj_strf("%s/me", h->base);
+	cfg->client_id = strdup("pam-test");
+	cfg->scope = strdup("openid profile");
+	cfg->username_claim = strdup("preferred_username");
+	cfg->timeout = 30;
+	cfg->http_timeout = 5;
+	cfg->qr = OAUTH_QR_AUTO;
+	cfg->prompt = OAUTH_PROMPT_ENTER;
+}
+
 /* Runs a login for account against the script; endpoints point at the scripted server. */
 static enum oauth_status
 run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
 	  struct httpd *h, char *err)
 {
-	struct oauth_config cfg = {0};
+	struct oauth_config cfg;
 	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
 					  .rhost = "203.0.113.5"};
-	struct oauth_display_ops ops = {screen_info, screen_prompt, screen};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, screen, screen_alive};
 	enum oauth_status rc;
 
 	if (httpd_start(h, s->replies, s->n) != 0)
 		return OAUTH_UNAVAILABLE;
-	cfg.issuer = strdup(ISSUER);
-	cfg.device_authorization_endpoint = tj_strf("%s/device/auth", h->base);
-	cfg.token_endpoint = tj_strf("%s/token", h->base);
-	cfg.jwks_uri = tj_strf("%s/jwks", h->base);
-	cfg.userinfo_endpoint = tj_strf("%s/me", h->base);
-	cfg.client_id = strdup("pam-test");
-	cfg.scope = strdup("openid profile");
-	cfg.username_claim = strdup("preferred_username");
-	cfg.timeout = 30;
-	cfg.http_timeout = 5;
-	cfg.qr = OAUTH_QR_AUTO;
-	cfg.prompt = OAUTH_PROMPT_ENTER;
+	fill_config(&cfg, h);
 	rc = oauth_login(&cfg, &req, &ops, NULL, id, err, OAUTH_ERR_SIZE);
 	httpd_stop(h);
 	oauth_config_free(&cfg);
@@ -310,12 +351,53 @@ test_conversation_failure_at_the_prompt_stops_before_polling(void)
 }
 
 static void
+test_hang_up_between_polls_stops_at_once(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK, .alive_until = 2};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, reply_json(400, "{\"error\":\"authorization_pending\"}"));
+	script_add(&s, reply_json(400, "{\"error\":\"authorization_pending\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_CONV);
+	CHECK_STR(err, "the person hung up");
+	/* The code, one poll after Enter, then the wait noticed: no second poll. */
+	CHECK_INT(httpd_nrequests(&h), 2);
+	CHECK_INT(screen.alive_calls, 2);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
+test_screen_gives_the_timeout_not_the_code_lifetime(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply()); /* expires_in 600; run_login's timeout is 30 */
+	script_add(&s, reply_json(400, "{\"error\":\"access_denied\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_DENIED);
+	CHECK(strstr(screen.text, "It expires in 30 seconds.") != NULL);
+	CHECK(strstr(screen.text, "10 minutes") == NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
 test_unreachable_provider_is_unavailable(void)
 {
 	struct oauth_config cfg = {0};
 	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
-	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, &screen, NULL};
 	struct oauth_identity id;
 	char err[OAUTH_ERR_SIZE] = "";
 	int port = httpd_refusing_port();
@@ -333,6 +415,148 @@ test_unreachable_provider_is_unavailable(void)
 	oauth_config_free(&cfg);
 }
 
+/* Key rotation: the token names a kid the first set lacks; one fresh fetch brings it. */
+static void
+test_unknown_kid_fetches_the_key_set_once_more(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_kid(other, "k2", "u-1", "alice");
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, jwks_reply_kid(other, "k2"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_OK);
+	CHECK_STR(id.username, "alice");
+	CHECK_INT(httpd_nrequests(&h), 4);
+	CHECK(strncmp(httpd_request(&h, 3), "GET /jwks ", 10) == 0);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_kid_still_unknown_after_one_refetch_is_refused(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_kid(other, "k2", "u-1", "alice");
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, jwks_reply_kid(other, "k2")); /* never asked for: one refetch only */
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_INVALID_TOKEN);
+	CHECK_INT(httpd_nrequests(&h), 4);
+	CHECK(id.username == NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+/* Removes the files of a flat test directory, then the directory. */
+static void
+remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d != NULL)
+		closedir(d);
+	CHECK(rmdir(dir) == 0);
+}
+
+/* A second login with a warm cache costs the device request and the polls only. */
+static void
+test_warm_cache_skips_the_key_set_request(void)
+{
+	char dir[] = "/tmp/test_login_cache.XXXXXX";
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
+	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_identity id;
+	struct oauth_config cfg;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-1", "alice");
+
+	CHECK(mkdtemp(dir) != NULL);
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	CHECK_INT(httpd_start(&h, s.replies, s.n), 0);
+	fill_config(&cfg, &h);
+	cfg.cache_dir = strdup(dir);
+	cfg.cache_max_age = 3600;
+	cfg.owner = geteuid(); /* the seam: the module always wants root */
+	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
+	oauth_identity_free(&id);
+	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
+	CHECK_STR(id.username, "alice");
+	httpd_stop(&h);
+	CHECK_INT(httpd_nrequests(&h), 5);
+	CHECK(strncmp(httpd_request(&h, 3), "POST /device/auth ", 18) == 0);
+	oauth_identity_free(&id);
+	oauth_config_free(&cfg);
+	httpd_free(&h);
+	script_free(&s);
+	free(tok);
+	remove_dir(dir);
+}
+
+/* GitHub: no issuer, no ID token; the identity is "login" from GET /user with the token. */
+static void
+test_github_shape_login_uses_the_user_login(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_login_request req = {.user = "octocat", .service = "sshd", .host = "h"};
+	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_identity id;
+	struct oauth_config cfg;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, reply_json(200, "{\"access_token\":\"at-secret\",\"token_type\":\"bearer\","
+				       "\"scope\":\"read:user\"}"));
+	script_add(&s, reply_json(200, "{\"login\":\"octocat\",\"id\":1,\"type\":\"User\"}"));
+	CHECK_INT(httpd_start(&h, s.replies, s.n), 0);
+	fill_config(&cfg, &h);
+	free(cfg.issuer);
+	cfg.issuer = NULL;
+	free(cfg.jwks_uri);
+	cfg.jwks_uri = NULL;
+	free(cfg.username_claim);
+	cfg.username_claim = strdup("login");
+	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
+	httpd_stop(&h);
+	CHECK_STR(id.username, "octocat");
+	CHECK(id.sub == NULL);
+	CHECK_INT(httpd_nrequests(&h), 3);
+	CHECK(strncmp(httpd_request(&h, 2), "GET /me ", 8) == 0);
+	CHECK(httpd_has_header(httpd_request(&h, 2), "Authorization: Bearer at-secret"));
+	CHECK(httpd_has_header(httpd_request(&h, 2), "Accept: application/json"));
+	CHECK(httpd_has_header_name(httpd_request(&h, 2), "User-Agent"));
+	oauth_identity_free(&id);
+	oauth_config_free(&cfg);
+	httpd_free(&h);
+	script_free(&s);
+}
+
 int
 main(void)
 {
@@ -345,7 +569,13 @@ main(void)
 	RUN(test_userinfo_for_another_subject_is_refused);
 	RUN(test_denial_is_final);
 	RUN(test_conversation_failure_at_the_prompt_stops_before_polling);
+	RUN(test_hang_up_between_polls_stops_at_once);
+	RUN(test_screen_gives_the_timeout_not_the_code_lifetime);
 	RUN(test_unreachable_provider_is_unavailable);
+	RUN(test_unknown_kid_fetches_the_key_set_once_more);
+	RUN(test_kid_still_unknown_after_one_refetch_is_refused);
+	RUN(test_warm_cache_skips_the_key_set_request);
+	RUN(test_github_shape_login_uses_the_user_login);
 	EVP_PKEY_free(signer);
 	EVP_PKEY_free(other);
 	return T_DONE();

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The pam_oauth authors
+# Runs a command with the test machine's files in place of the real ones, for the real-sshd and
+# real-sudo tests. Start it as root inside fresh mount and PID namespaces:
+#   unshare --mount --propagation private --pid --fork --kill-child --mount-proc \
+#       sh ns-run.sh ROOT COMMAND...
+# ROOT holds etc/{passwd,shadow,group,pam.d,security,sudoers} and dev/ (with the syslog socket
+# dev/log). Each is bind-mounted over the real one, /run becomes an empty tmpfs (sudo's time
+# stamps, sshd's privilege separation directory), then COMMAND replaces this shell. The mounts
+# exist only in the namespace and vanish with it: the machine's own files are never written.
+set -eu
+
+root=${1:?usage: ns-run.sh ROOT COMMAND...}
+shift
+[ "$#" -gt 0 ] || { echo "ns-run.sh: no command" >&2; exit 2; }
+
+# Refuse to run outside a private mount namespace: the mounts below would hit the machine.
+if [ "$(readlink /proc/self/ns/mnt)" = "$(readlink /proc/1/ns/mnt 2>/dev/null || true)" ] &&
+	[ "$$" -ne 1 ]; then
+	echo "ns-run.sh: not in a private mount namespace; refusing" >&2
+	exit 2
+fi
+
+for f in passwd shadow group sudoers; do
+	[ -f "$root/etc/$f" ] && mount --bind "$root/etc/$f" "/etc/$f"
+done
+for d in pam.d security; do
+	[ -d "$root/etc/$d" ] && mount --bind "$root/etc/$d" "/etc/$d"
+done
+
+# A private /dev: the real device nodes the callers need, plus ROOT/dev/log, the test's syslog
+# socket, so the module's log lines reach the test instead of the machine's log.
+for n in null zero full random urandom tty ptmx; do
+	[ -e "/dev/$n" ] || continue
+	[ -e "$root/dev/$n" ] || : >"$root/dev/$n"
+	mount --bind "/dev/$n" "$root/dev/$n"
+done
+mkdir -p "$root/dev/pts" "$root/dev/shm"
+mount --rbind /dev/pts "$root/dev/pts"
+mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
+for n in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 stderr:/proc/self/fd/2; do
+	[ -e "$root/dev/${n%%:*}" ] || ln -s "${n#*:}" "$root/dev/${n%%:*}"
+done
+mount --rbind "$root/dev" /dev
+
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -m 0755 /run/sshd
+
+exec "$@"
