@@ -70,6 +70,10 @@ export function pki() {
     otherCa: f('other-ca.pem'),
     server: { cert: readFileSync(f('server.pem')), key: readFileSync(f('server.key')) },
     otherServer: { cert: readFileSync(f('other-server.pem')), key: readFileSync(f('other-server.key')) },
+    // Certificates the module must refuse (tests/fault): wrong name, expired, self-signed.
+    wrongName: { cert: readFileSync(f('wrong-name.pem')), key: readFileSync(f('wrong-name.key')) },
+    expired: { cert: readFileSync(f('expired.pem')), key: readFileSync(f('expired.key')) },
+    selfSigned: { cert: readFileSync(f('self-signed.pem')), key: readFileSync(f('self-signed.key')) },
   };
 }
 
