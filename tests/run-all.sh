@@ -16,13 +16,14 @@ step() {
 	name=$1
 	shift
 	echo "=== $name"
+	t0=$(date +%s)
 	if "$@"; then
 		passed=$((passed + 1))
-		echo "=== $name: passed"
+		echo "=== $name: passed ($(($(date +%s) - t0)) s)"
 	else
 		failed=$((failed + 1))
 		failures="$failures $name"
-		echo "=== $name: FAILED"
+		echo "=== $name: FAILED ($(($(date +%s) - t0)) s)"
 	fi
 }
 
