@@ -81,6 +81,7 @@ valgrind_integration() {
 	wrap="$wrap --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --keep-debuginfo=yes"
 	wrap="$wrap --num-callers=30 --suppressions=$top/tests/valgrind.supp"
 	(cd "$dir" && make check TESTS=tests/integration/run.sh PAM_OAUTH_WRAPPER="$wrap" \
+		PAM_OAUTH_IT_JOBS=2 PAM_OAUTH_IT_TIMEOUT=1500 \
 		>check-valgrind.out 2>&1) || { tail -n 30 "$dir/check-valgrind.out"; show_logs "$dir"; }
 }
 

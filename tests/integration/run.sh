@@ -80,7 +80,10 @@ done
 # Every test file runs in its own node process; each test kills what it started. timeout(1)
 # leads its own process group and signals all of it: a last resort against a hung run.
 # shellcheck disable=SC2086
-timeout -k 10 "${PAM_OAUTH_IT_TIMEOUT:-900}" node --test --test-concurrency=1 --test-reporter=spec \
+# Files run side by side (PAM_OAUTH_IT_JOBS, default 3): the tests mostly wait on polling
+# intervals, and every file starts its own provider on its own ports.
+timeout -k 10 "${PAM_OAUTH_IT_TIMEOUT:-900}" node --test --test-concurrency="${PAM_OAUTH_IT_JOBS:-3}" \
+	--test-reporter=spec \
 	$files &
 node_pid=$!
 wait "$node_pid"
