@@ -8,7 +8,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"config device_auth token discovery jwt"}
+targets=${*:-"config device_auth token discovery jwt usermap"}
 build="$top/build-fuzz"
 
 mkdir -p "$build" && cd "$build" || exit 1

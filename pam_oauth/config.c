@@ -13,6 +13,7 @@
 
 #include <ini.h>
 
+#include "ciba.h"
 #include "config.h"
 #include "jwt.h"
 #include "provider.h"
@@ -117,6 +118,19 @@ store_verified_email(struct oauth_config *cfg, int value)
 	cfg->require_verified_email = value;
 }
 
+static const struct word mode_words[] = {
+    {"device", OAUTH_MODE_DEVICE},
+    {"ciba", OAUTH_MODE_CIBA},
+    {"ciba-then-device", OAUTH_MODE_CIBA_THEN_DEVICE},
+    {NULL, 0},
+};
+
+static void
+store_mode(struct oauth_config *cfg, int value)
+{
+	cfg->mode = (enum oauth_mode)value;
+}
+
 static void
 store_client_auth(struct oauth_config *cfg, int value)
 {
@@ -187,6 +201,16 @@ static const struct key keys[] = {
     {"cache_max_age", KEY_SECONDS, OFF(cache_max_age), "3600", 60, 7 * 86400, NULL, NULL, 0},
     {"id_token_algs", KEY_ALGS, OFF(id_token_algs), NULL, 0, 0, NULL, NULL, 0},
     {"tenant_id", KEY_TEXT, OFF(tenant_id), NULL, 0, 0, NULL, NULL, 0},
+    /* Push approval (OpenID CIBA, ciba.c) */
+    {"mode", KEY_WORD, 0, "device", 0, 0, mode_words, store_mode, 0},
+    {"login_hint_template", KEY_TEXT, OFF(login_hint_template), "{user}", 0, 0, NULL, NULL, 0},
+    {"backchannel_authentication_endpoint", KEY_URL, OFF(backchannel_authentication_endpoint), NULL,
+     0, 0, NULL, NULL, 0},
+    /* A push a person has not answered in an hour will not be answered. */
+    {"requested_expiry", KEY_SECONDS, OFF(requested_expiry), NULL, 1, 3600, NULL, NULL, 0},
+    /* 20 fits oidc-provider, Keycloak (50) and the rest; ciba.h explains the limits. */
+    {"binding_message_max", KEY_SECONDS, OFF(binding_message_max), "20", OAUTH_CIBA_MIN_BINDING,
+     OAUTH_CIBA_MAX_BINDING, NULL, NULL, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -895,6 +919,8 @@ validate(struct loader *ld)
 		             p);
 	else if (oauth_provider_validate(c, why, sizeof(why)) != OAUTH_OK)
 		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
+	else if (oauth_ciba_config_check(c, why, sizeof(why)) != OAUTH_OK)
+		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
 	else
 		return;
 	ld->rc = OAUTH_CONFIG;
@@ -985,5 +1011,7 @@ oauth_config_free(struct oauth_config *cfg)
 	free(cfg->cache_dir);
 	free(cfg->id_token_algs);
 	free(cfg->tenant_id);
+	free(cfg->login_hint_template);
+	free(cfg->backchannel_authentication_endpoint);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -30,6 +30,13 @@ enum oauth_failmode {
 	OAUTH_FAILMODE_SAFE,       /* PAM_IGNORE: the module abstains, the stack decides */
 };
 
+/* How a login asks for approval (CIBA Core 1.0 poll mode or RFC 8628). */
+enum oauth_mode {
+	OAUTH_MODE_DEVICE = 0,       /* device grant: code and QR code on the terminal */
+	OAUTH_MODE_CIBA,             /* push to the phone; no fallback */
+	OAUTH_MODE_CIBA_THEN_DEVICE, /* push; device grant when the provider or account can't */
+};
+
 enum oauth_client_auth {
 	OAUTH_CLIENT_AUTH_BASIC = 0, /* RFC 6749 §2.3.1 HTTP Basic: every server must accept it */
 	OAUTH_CLIENT_AUTH_POST,      /* client_secret in the form body */
@@ -82,6 +89,12 @@ struct oauth_config {
 	long cache_max_age;  /* seconds a cached document is used */
 	char *id_token_algs; /* JWS algs allowed, space-separated; NULL: jwt.c's safe list */
 	char *tenant_id;     /* Entra ID: the ID token's tid must equal it; NULL: no check */
+	/* Push approval (OpenID CIBA, ciba.c) */
+	enum oauth_mode mode;
+	char *login_hint_template;                 /* default "{user}" */
+	char *backchannel_authentication_endpoint; /* override; NULL: from discovery */
+	long requested_expiry;                     /* seconds; 0: not sent */
+	long binding_message_max;                  /* characters, default 20 */
 };
 
 /*

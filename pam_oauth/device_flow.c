@@ -20,6 +20,11 @@
  * scope, acr_values, max_age.
  */
 #define MAX_FIELDS 7
+/*
+ * A sleep cut to end at the deadline wakes a little after it (timer slack, a busy machine):
+ * within this many ms the last poll still happens, as the cut promised.
+ */
+#define LAST_POLL_GRACE_MS 1000
 
 void
 oauth_device_auth_free(struct oauth_device_auth *da)
@@ -280,13 +285,14 @@ static enum oauth_status
 wait_turn(const struct oauth_poll_ops *ops, long long wait_ms, long long deadline_ms,
           const struct oauth_logger *log, char *err, size_t errlen)
 {
-	long long now = ops->now_ms(ops->ctx);
+	long long now = ops->now_ms(ops->ctx), grace = 0;
 	enum oauth_status rc;
 
 	if (now > deadline_ms || (wait_ms > 0 && now >= deadline_ms))
 		goto expired;
-	if (wait_ms > deadline_ms - now) {
+	if (wait_ms > 0 && wait_ms >= deadline_ms - now) {
 		wait_ms = deadline_ms - now;
+		grace = LAST_POLL_GRACE_MS;
 		oauth_debug(log, "device flow: last wait cut to %lld ms by the deadline", wait_ms);
 	}
 	if (wait_ms > 0) {
@@ -297,7 +303,7 @@ wait_turn(const struct oauth_poll_ops *ops, long long wait_ms, long long deadlin
 			             oauth_status_str(rc));
 			return rc;
 		}
-		if (ops->now_ms(ops->ctx) > deadline_ms)
+		if (ops->now_ms(ops->ctx) > deadline_ms + grace)
 			goto expired;
 	}
 	return OAUTH_OK;
@@ -428,9 +434,8 @@ out:
 	return rc;
 }
 
-/* Adds client authentication per cfg: Basic by default, in the body when asked. */
-static void
-client_auth(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
+void
+oauth_client_auth_fields(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
             struct oauth_http_auth *auth, const struct oauth_http_auth **authp)
 {
 	*authp = NULL;
@@ -496,7 +501,7 @@ oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 		fields[n].name = "max_age";
 		fields[n++].value = max_age;
 	}
-	client_auth(cfg, fields, &n, &auth, &authp);
+	oauth_client_auth_fields(cfg, fields, &n, &auth, &authp);
 	rc = oauth_http_post_form(http, ep->device_authorization_endpoint, fields, n, authp, &resp,
 	                          err, errlen);
 	if (rc != OAUTH_OK)
@@ -534,6 +539,6 @@ oauth_device_token_request(struct oauth_http *http, const struct oauth_config *c
 	fields[n++].value = device_code; /* secret: http.c wipes the encoded body */
 	fields[n].name = "client_id";
 	fields[n++].value = cfg->client_id;
-	client_auth(cfg, fields, &n, &auth, &authp);
+	oauth_client_auth_fields(cfg, fields, &n, &auth, &authp);
 	return oauth_http_post_form(http, ep->token_endpoint, fields, n, authp, resp, err, errlen);
 }

@@ -112,6 +112,16 @@ enum oauth_status oauth_device_poll(const struct oauth_poll_ops *ops, long inter
                                     char *err, size_t errlen);
 
 /*
+ * Client authentication per cfg (RFC 6749 §2.3.1), shared by every token-endpoint
+ * style request: nothing for a public client, HTTP Basic by default (*authp = auth,
+ * filled), or client_secret appended to fields (at *n, which grows) with
+ * client_auth = post. The caller's fields array must have room for one more.
+ */
+void oauth_client_auth_fields(const struct oauth_config *cfg, struct oauth_form_field *fields,
+                              size_t *n, struct oauth_http_auth *auth,
+                              const struct oauth_http_auth **authp);
+
+/*
  * Sends the device authorization request (RFC 8628 §3.1): client_id, scope, and
  * client authentication per cfg when a secret is set. Fills da (cleared at
  * entry). Also checks that the verification URIs pass oauth_url_allowed().

@@ -27,6 +27,8 @@ static const struct ep_member members[] = {
     {"token_endpoint", OAUTH_EP_TOKEN, offsetof(struct oauth_endpoints, token_endpoint)},
     {"userinfo_endpoint", OAUTH_EP_USERINFO, offsetof(struct oauth_endpoints, userinfo_endpoint)},
     {"jwks_uri", OAUTH_EP_JWKS, offsetof(struct oauth_endpoints, jwks_uri)},
+    {"backchannel_authentication_endpoint", OAUTH_EP_BACKCHANNEL,
+     offsetof(struct oauth_endpoints, backchannel_authentication_endpoint)},
 };
 #define NMEMBERS (sizeof(members) / sizeof(members[0]))
 
@@ -75,6 +77,24 @@ read_endpoints(const cJSON *doc, unsigned required, struct oauth_endpoints *ep, 
 	return OAUTH_OK;
 }
 
+/* CIBA Core 1.0 §4: the client polls, so "poll" must be among the delivery modes. */
+static int
+lists_poll(const cJSON *doc)
+{
+	const cJSON *modes =
+	    cJSON_GetObjectItemCaseSensitive(doc, "backchannel_token_delivery_modes_supported");
+	const cJSON *m;
+
+	if (!cJSON_IsArray(modes))
+		return 0;
+	cJSON_ArrayForEach(m, modes)
+	{
+		if (cJSON_IsString(m) && strcmp(m->valuestring, "poll") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 enum oauth_status
 oauth_discovery_parse_required(const char *body, size_t len, const char *expected_issuer,
                                unsigned required, struct oauth_endpoints *ep, char *err,
@@ -107,6 +127,7 @@ oauth_discovery_parse_required(const char *body, size_t len, const char *expecte
 	rc = read_endpoints(doc, required, ep, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
+	ep->backchannel_poll = ep->backchannel_authentication_endpoint != NULL && lists_poll(doc);
 	ep->issuer = issuer; /* moved */
 	issuer = NULL;
 	rc = OAUTH_OK;
@@ -158,13 +179,18 @@ take_config(const struct oauth_config *cfg, struct oauth_endpoints *ep, unsigned
             char *err, size_t errlen)
 {
 	const char *values[NMEMBERS] = {cfg->device_authorization_endpoint, cfg->token_endpoint,
-	                                cfg->userinfo_endpoint, cfg->jwks_uri};
-	unsigned needed = OAUTH_EP_DEVICE_AUTHORIZATION | OAUTH_EP_TOKEN;
+	                                cfg->userinfo_endpoint, cfg->jwks_uri,
+	                                cfg->backchannel_authentication_endpoint};
+	unsigned needed = OAUTH_EP_TOKEN;
 	char where[OAUTH_LOG_FIELD_MAX];
 	size_t i;
 
 	if (cfg->issuer != NULL)
 		needed |= OAUTH_EP_JWKS;
+	if (cfg->mode != OAUTH_MODE_CIBA)
+		needed |= OAUTH_EP_DEVICE_AUTHORIZATION;
+	if (cfg->mode != OAUTH_MODE_DEVICE)
+		needed |= OAUTH_EP_BACKCHANNEL;
 	*missing = 0;
 	for (i = 0; i < NMEMBERS; i++) {
 		if (values[i] == NULL) {
@@ -181,6 +207,8 @@ take_config(const struct oauth_config *cfg, struct oauth_endpoints *ep, unsigned
 		if (*slot(ep, &members[i]) == NULL)
 			goto nomem;
 	}
+	/* An admin who configures the endpoint vouches for poll mode. */
+	ep->backchannel_poll = ep->backchannel_authentication_endpoint != NULL;
 	if (cfg->issuer != NULL) {
 		ep->issuer = strdup(cfg->issuer);
 		if (ep->issuer == NULL)
@@ -263,7 +291,7 @@ oauth_discovery_resolve_cached(const struct oauth_config *cfg, struct oauth_http
 {
 	struct oauth_endpoints doc = {0};
 	enum oauth_status rc;
-	unsigned missing = 0;
+	unsigned missing = 0, required;
 	size_t i;
 	char **mine, **theirs;
 
@@ -282,9 +310,15 @@ oauth_discovery_resolve_cached(const struct oauth_config *cfg, struct oauth_http
 		oauth_seterr(err, errlen, "discovery is needed but there is no HTTP handle");
 		goto out;
 	}
-	rc = fetch(http, cache, cfg->issuer, missing, &doc, err, errlen);
+	/* Under ciba-then-device a provider without CIBA is fine: the device flow takes over. */
+	required = missing;
+	if (cfg->mode == OAUTH_MODE_CIBA_THEN_DEVICE)
+		required &= ~OAUTH_EP_BACKCHANNEL;
+	rc = fetch(http, cache, cfg->issuer, required, &doc, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
+	if (ep->backchannel_authentication_endpoint == NULL)
+		ep->backchannel_poll = doc.backchannel_poll;
 	/* The configured endpoints win; the document fills the gaps. */
 	for (i = 0; i < NMEMBERS; i++) {
 		mine = slot(ep, &members[i]);

@@ -18,6 +18,10 @@ struct oauth_endpoints {
 	char *token_endpoint;
 	char *userinfo_endpoint; /* may be NULL */
 	char *jwks_uri;          /* may be NULL */
+	/* CIBA Core 1.0 §4; NULL when the provider has none. */
+	char *backchannel_authentication_endpoint;
+	/* Nonzero when backchannel_token_delivery_modes_supported lists "poll" (or configured). */
+	int backchannel_poll;
 };
 
 void oauth_endpoints_free(struct oauth_endpoints *ep);
@@ -35,6 +39,7 @@ enum oauth_status oauth_discovery_parse(const char *body, size_t len, const char
 #define OAUTH_EP_TOKEN 0x2u
 #define OAUTH_EP_USERINFO 0x4u
 #define OAUTH_EP_JWKS 0x8u
+#define OAUTH_EP_BACKCHANNEL 0x10u
 
 /*
  * oauth_discovery_parse() with the set of endpoints that must be present given
@@ -58,6 +63,9 @@ enum oauth_status oauth_discovery_url(const char *issuer, char **out, char *err,
  * the login needs is not configured. The login needs the device authorization
  * and token endpoints, and jwks_uri when an issuer is set (to verify ID tokens);
  * the userinfo endpoint is taken from the document when one is fetched.
+ * With cfg->mode ciba the backchannel authentication endpoint replaces the
+ * device authorization endpoint; with ciba-then-device both are looked for and
+ * only the device authorization endpoint is required.
  * http may be NULL when no fetch is needed.
  * Fails with OAUTH_CONFIG when neither gives a device authorization and token
  * endpoint.

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ciba.h"
 #include "cache.h"
 #include "device_flow.h"
 #include "discovery.h"
@@ -311,6 +312,67 @@ login_free(struct login *l)
 }
 
 
+/* RFC 8628: a code on the terminal, then polling until the person approved. */
+static enum oauth_status
+device_phase(struct login *l, const struct oauth_login_request *req,
+	     const struct oauth_display_ops *display, struct oauth_poll_ops *poll, char *err,
+	     size_t errlen)
+{
+	enum oauth_status rc;
+	long long deadline;
+	int poll_now = 0;
+
+	rc = oauth_device_authorize(l->http, l->cfg, &l->ep, &l->da, err, errlen);
+	if (rc != OAUTH_OK)
+		return rc;
+	deadline = deadline_ms(l);
+	oauth_debug(l->log, "device code issued: expires_in=%ld interval=%ld", l->da.expires_in,
+		    l->da.interval);
+	rc = show_code(l, req, display, err, errlen);
+	if (rc != OAUTH_OK)
+		return rc;
+	if (l->cfg->prompt == OAUTH_PROMPT_ENTER) {
+		rc = display->prompt(display->ctx, OAUTH_PROMPT_TEXT);
+		if (rc != OAUTH_OK) {
+			oauth_seterr(err, errlen, "conversation failed at the prompt");
+			return rc;
+		}
+		poll_now = 1;
+	}
+	return oauth_device_poll(poll, l->da.interval, deadline, poll_now, l->log, &l->tr, err,
+				 errlen);
+}
+
+/*
+ * OpenID CIBA (ciba.c): a push to the phone. *use_device is set when the mode
+ * allows the device flow and the provider or account can't take a push; a
+ * denial or an expiry never falls back (a "no" is final).
+ */
+static enum oauth_status
+ciba_phase(struct login *l, const struct oauth_login_request *req,
+	   const struct oauth_display_ops *display, struct oauth_poll_ops *poll, int *use_device,
+	   char *err, size_t errlen)
+{
+	struct oauth_ciba_who who = {req->user, req->service, req->host, NULL};
+	enum oauth_status rc;
+	int fallback = 0;
+
+	*use_device = 0;
+	rc = oauth_ciba_login(l->http, l->cfg, &l->ep, &who, display, poll, l->log, &l->tr,
+			      &fallback, err, errlen);
+	if (rc == OAUTH_OK || !fallback || l->cfg->mode != OAUTH_MODE_CIBA_THEN_DEVICE)
+		return rc;
+	oauth_log(l->log, LOG_NOTICE, "push approval not available, using the device flow: %s",
+		  err);
+	*use_device = 1;
+	rc = display->info(display->ctx,
+			   "Push approval is not available here; "
+			   "sign in with a code instead.");
+	if (rc != OAUTH_OK)
+		oauth_seterr(err, errlen, "conversation failed while showing the fallback");
+	return rc;
+}
+
 enum oauth_status
 oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
 	    const struct oauth_display_ops *display, const struct oauth_logger *log,
@@ -344,8 +406,7 @@ oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_requ
 	                               .no_proxy = cfg->no_proxy};
 	struct oauth_poll_ops poll = {poll_request, mono_ms, sleep_ms, &l};
 	enum oauth_status rc;
-	long long deadline;
-	int poll_now = 0;
+	int use_device = cfg->mode == OAUTH_MODE_DEVICE;
 
 	memset(id, 0, sizeof(*id));
 	if (claims != NULL)
@@ -363,25 +424,10 @@ oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_requ
 				      cfg->owner, log);
 	if (rc == OAUTH_OK)
 		rc = oauth_discovery_resolve_cached(cfg, l.http, &l.cache, &l.ep, err, errlen);
-	if (rc == OAUTH_OK)
-		rc = oauth_device_authorize(l.http, cfg, &l.ep, &l.da, err, errlen);
-	if (rc != OAUTH_OK)
-		goto out;
-	deadline = deadline_ms(&l);
-	oauth_debug(log, "device code issued: expires_in=%ld interval=%ld", l.da.expires_in,
-		    l.da.interval);
-	rc = show_code(&l, req, display, err, errlen);
-	if (rc != OAUTH_OK)
-		goto out;
-	if (cfg->prompt == OAUTH_PROMPT_ENTER) {
-		rc = display->prompt(display->ctx, OAUTH_PROMPT_TEXT);
-		if (rc != OAUTH_OK) {
-			oauth_seterr(err, errlen, "conversation failed at the prompt");
-			goto out;
-		}
-		poll_now = 1;
-	}
-	rc = oauth_device_poll(&poll, l.da.interval, deadline, poll_now, log, &l.tr, err, errlen);
+	if (rc == OAUTH_OK && !use_device)
+		rc = ciba_phase(&l, req, display, &poll, &use_device, err, errlen);
+	if (rc == OAUTH_OK && use_device)
+		rc = device_phase(&l, req, display, &poll, err, errlen);
 	if (rc != OAUTH_OK && l.gone[0] != '\0')
 		oauth_seterr(err, errlen, "%s", l.gone);
 	if (rc != OAUTH_OK)

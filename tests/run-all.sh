@@ -16,13 +16,14 @@ step() {
 	name=$1
 	shift
 	echo "=== $name"
+	t0=$(date +%s)
 	if "$@"; then
 		passed=$((passed + 1))
-		echo "=== $name: passed"
+		echo "=== $name: passed ($(($(date +%s) - t0)) s)"
 	else
 		failed=$((failed + 1))
 		failures="$failures $name"
-		echo "=== $name: FAILED"
+		echo "=== $name: FAILED ($(($(date +%s) - t0)) s)"
 	fi
 }
 
@@ -80,6 +81,7 @@ valgrind_integration() {
 	wrap="$wrap --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --keep-debuginfo=yes"
 	wrap="$wrap --num-callers=30 --suppressions=$top/tests/valgrind.supp"
 	(cd "$dir" && make check TESTS=tests/integration/run.sh PAM_OAUTH_WRAPPER="$wrap" \
+		PAM_OAUTH_IT_JOBS=2 PAM_OAUTH_IT_TIMEOUT=1500 \
 		>check-valgrind.out 2>&1) || { tail -n 30 "$dir/check-valgrind.out"; show_logs "$dir"; }
 }
 
@@ -93,7 +95,8 @@ step "unit and integration tests (ASan+UBSan)" check "$top/build-asan" \
 step "clang build" build "$top/build-clang" CC=clang
 step "unit tests under valgrind" valgrind_units "$top/build-ci"
 step "integration tests under valgrind" valgrind_integration "$top/build-ci"
-step "man pages lint" sh -c "mandoc -Tlint -W warning man/pam_oauth.8 man/pam_oauth.conf.5 man/pam_oauth_check.8"
+step "fuzz smoke (30 s per target)" sh fuzz/run.sh 30
+step "man pages lint" sh -c "mandoc -Tlint -W warning man/*.[0-9]"
 step "clang-format" sh -c "cd build-ci && make format-check"
 step "Debian package" sh tests/package-check.sh
 step distcheck sh -c "cd build-ci && make -j$jobs distcheck >distcheck.out 2>&1 || { tail -n 40 distcheck.out; exit 1; }"

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Copyright (c) 2026 The pam_oauth authors
-// A throwaway OpenID provider (oidc-provider) with the device grant and test knobs, for
-// pam_oauth's integration tests and demo. Nothing here is fit for production.
+// A throwaway OpenID provider (oidc-provider) with the device grant, CIBA (poll mode) and test
+// knobs, for pam_oauth's integration tests and demo. Nothing here is fit for production.
 
-import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import {
+  randomBytes, generateKeyPairSync, createPrivateKey, sign as cryptoSign,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { pathToFileURL } from 'node:url';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
 
 // Group claims the tests rely on; any other login id is an account without groups.
 const GROUPS = { alice: ['staff'], bob: ['staff', 'admins'] };
@@ -38,7 +41,7 @@ function signingKey() {
   return { ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
 }
 
-function clientList(secrets) {
+function clientList(secrets, ciba) {
   const common = {
     grant_types: [DEVICE_GRANT, 'refresh_token'],
     response_types: [],
@@ -59,6 +62,17 @@ function clientList(secrets) {
       client_secret: secrets.post,
       token_endpoint_auth_method: 'client_secret_post',
     },
+    {
+      // The push client: confidential, CIBA in poll mode (when the provider has CIBA at all).
+      ...common,
+      client_id: 'pam-ciba',
+      client_secret: secrets.ciba,
+      token_endpoint_auth_method: 'client_secret_basic',
+      ...(ciba ? {
+        grant_types: [...common.grant_types, CIBA_GRANT],
+        backchannel_token_delivery_mode: 'poll',
+      } : {}),
+    },
   ];
 }
 
@@ -70,6 +84,12 @@ function defaultKnobs() {
     deviceCodeTtl: 600, // seconds a device code lives
     hang: false, // accept requests but never answer (http timeout tests)
     dateOffset: 0, // seconds added to the HTTP Date header (clock skew tests); 0: the real time
+    // Rewrites the ID token the token endpoint returns: 'signature' (signed by a stranger's
+    // key under the provider's kid), 'issuer', 'audience' or 'expired' (re-signed with the
+    // provider's real key, so only that claim is wrong). null: untouched.
+    tamperIdToken: null,
+    cibaTtl: 120, // seconds a push request lives, unless the client asks for less
+    cibaUsers: ['alice', 'bob'], // accounts a login_hint may name; others: unknown_user_id
   };
 }
 
@@ -86,12 +106,30 @@ function clientIdOf(ctx) {
 // Remembers everything issued so tests can prove none of it leaked into the module's output.
 function rememberIssued(issued, body) {
   if (!body || typeof body !== 'object') return;
-  for (const key of ['device_code', 'access_token', 'id_token', 'refresh_token']) {
+  for (const key of ['device_code', 'auth_req_id', 'access_token', 'id_token', 'refresh_token']) {
     if (typeof body[key] === 'string') issued[key].push(body[key]);
   }
 }
 
-function installKnobs(provider, knobs, log, issued) {
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+// Re-signs an ID token after changing one thing about it (knobs.tamperIdToken).
+function tamperIdToken(idToken, how, signingJwk) {
+  const [h, p] = idToken.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+  const now = Math.floor(Date.now() / 1000);
+  if (how === 'issuer') claims.iss = `${claims.iss}/other`;
+  if (how === 'audience') claims.aud = 'another-client';
+  if (how === 'expired') Object.assign(claims, { iat: now - 3600, exp: now - 1800 });
+  const key = how === 'signature'
+    ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+    : createPrivateKey({ key: signingJwk, format: 'jwk' });
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${b64url(cryptoSign('sha256', Buffer.from(input), key))}`;
+}
+
+function installKnobs(provider, knobs, log, issued, keys) {
   provider.use(async (ctx, next) => {
     const entry = { method: ctx.method, path: ctx.path, t: Date.now(), client: null };
     log.push(entry);
@@ -108,21 +146,96 @@ function installKnobs(provider, knobs, log, issued) {
       knobs.slowDown -= 1;
       ctx.body = { ...body, error: 'slow_down', error_description: 'polling too fast' };
     }
+    if (ctx.path === '/backchannel' && body?.auth_req_id) {
+      if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
+      entry.response = { ...ctx.body };
+      delete entry.response.auth_req_id; // kept in `issued` with the other secrets
+    }
     if (ctx.path === '/device/auth' && body?.device_code) {
       if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
       entry.response = { ...ctx.body };
       delete entry.response.device_code; // kept in `issued` with the other secrets
     }
     if (knobs.dateOffset) ctx.set('Date', new Date(Date.now() + knobs.dateOffset * 1000).toUTCString());
+    if (ctx.path === '/token' && body?.id_token && knobs.tamperIdToken) {
+      ctx.body = { ...body, id_token: tamperIdToken(body.id_token, knobs.tamperIdToken,
+        keys.signing[0]) };
+    }
     entry.error = ctx.body?.error ?? null;
     rememberIssued(issued, ctx.body);
   });
 }
 
-// keys: { signing: [private JWKs], cookie: secret }; signing is replaced on key rotation.
-function providerConfig(knobs, secrets, keys) {
+/*
+ * CIBA as the phone would see it: every push request is recorded (login_hint, binding_message,
+ * account) and stays pending until a test decides it with decide().
+ */
+function cibaState() {
   return {
-    clients: clientList(secrets),
+    requests: [], // { authReqId, loginHint, bindingMessage, accountId, decided, request }
+    provider: null,
+    pending() {
+      return this.requests.filter((r) => !r.decided);
+    },
+    /**
+     * Approves or denies a pending push as the phone would. which: auth_req_id or login_hint
+     * (default: the latest pending request). approve: false denies (access_denied). as: the
+     * account that approves (default: the one the hint named); another account stands for a
+     * provider that resolved the hint to someone else.
+     */
+    async decide(which, { approve = true, as } = {}) {
+      const entry = [...this.pending()].reverse().find((r) => !which
+        || r.authReqId === which || r.loginHint === which);
+      if (!entry) throw new Error(`no pending push request for ${which ?? '(any)'}`);
+      const { request } = entry;
+      if (!approve) {
+        await this.provider.backchannelResult(request,
+          new errors.AccessDenied('denied on the authentication device'));
+      } else {
+        request.accountId = as ?? request.accountId;
+        const grant = new this.provider.Grant({
+          accountId: request.accountId, clientId: request.clientId,
+        });
+        grant.addOIDCScope(request.scope);
+        await grant.save();
+        await this.provider.backchannelResult(request, grant,
+          { authTime: Math.floor(Date.now() / 1000) });
+      }
+      entry.decided = approve ? `approved by ${request.accountId}` : 'denied';
+      return entry;
+    },
+  };
+}
+
+function cibaFeature(knobs, state) {
+  return {
+    enabled: true,
+    deliveryModes: ['poll'],
+    // "alice" or "alice@example.test": the part before '@' names the account.
+    async processLoginHint(ctx, hint) {
+      const m = /^([a-z][a-z0-9]*)(?:@example\.test)?$/.exec(hint ?? '');
+      return m && knobs.cibaUsers.includes(m[1]) ? m[1] : undefined;
+    },
+    async verifyUserCode() {},
+    async validateRequestContext() {},
+    async triggerAuthenticationDevice(ctx, request, account) {
+      state.requests.push({
+        authReqId: request.jti,
+        loginHint: ctx.oidc.params.login_hint,
+        bindingMessage: ctx.oidc.params.binding_message ?? null,
+        requestedExpiry: ctx.oidc.params.requested_expiry ?? null,
+        accountId: account.accountId,
+        decided: null,
+        request,
+      });
+    },
+  };
+}
+
+// keys: { signing: [private JWKs], cookie: secret }; signing is replaced on key rotation.
+function providerConfig(knobs, secrets, keys, ciba) {
+  return {
+    clients: clientList(secrets, !!ciba),
     findAccount: (ctx, id) => accountFor(id),
     jwks: { keys: keys.signing },
     cookies: { keys: [keys.cookie] },
@@ -139,9 +252,15 @@ function providerConfig(knobs, secrets, keys) {
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
       userinfo: { enabled: true },
+      ...(ciba ? { ciba: cibaFeature(knobs, ciba) } : {}),
     },
     ttl: {
       DeviceCode: () => knobs.deviceCodeTtl,
+      BackchannelAuthenticationRequest: (ctx) => {
+        const asked = Number(ctx?.oidc?.params?.requested_expiry);
+        return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, knobs.cibaTtl)
+          : knobs.cibaTtl;
+      },
       AccessToken: 600,
       IdToken: 600,
       RefreshToken: 3600,
@@ -188,8 +307,9 @@ function listen(server, host, port) {
 
 /**
  * Starts a provider. opts: scheme ('http'|'https'), host (default 127.0.0.1), port (0: any),
- * tls {key, cert} (PEM) for https, hostname (name in the issuer; default the host).
- * Returns { issuer, url, close(), knobs, log, issued, clients, provider, stats (connection
+ * tls {key, cert} (PEM) for https, hostname (name in the issuer; default the host),
+ * ciba (default true; false: a provider without CIBA, no backchannel endpoint).
+ * Returns { issuer, url, close(), knobs, log, issued, clients, provider, ciba, stats (connection
  * counters; requests are in log), approveDirect(userCode, login) }.
  */
 export async function startProvider(opts = {}) {
@@ -220,17 +340,23 @@ export async function startProvider(opts = {}) {
   const url = `${scheme}://${opts.hostname ?? host}:${port}`;
   const knobs = { ...defaultKnobs(), ...(opts.knobs ?? {}) };
   const log = [];
-  const issued = { device_code: [], access_token: [], id_token: [], refresh_token: [] };
+  const issued = {
+    device_code: [], auth_req_id: [], access_token: [], id_token: [], refresh_token: [],
+  };
   const secrets = {
     basic: opts.secret ?? randomBytes(24).toString('base64url'),
     post: opts.postSecret ?? randomBytes(24).toString('base64url'),
+    ciba: randomBytes(24).toString('base64url'),
   };
   const keys = { signing: [signingKey()], cookie: randomBytes(32).toString('hex') };
   // oidc-provider takes its keys once, at construction: a rotation builds a new instance on the
   // same URL. Rotate between logins: a login in progress across the swap is not supported.
+  // The record of pushes outlives a key rotation; decide() uses the current instance.
+  const ciba = opts.ciba === false ? null : cibaState();
   const build = () => {
-    const p = new Provider(url, providerConfig(knobs, secrets, keys));
-    installKnobs(p, knobs, log, issued);
+    const p = new Provider(url, providerConfig(knobs, secrets, keys, ciba));
+    if (ciba) ciba.provider = p;
+    installKnobs(p, knobs, log, issued, keys);
     return p;
   };
   let provider = build();
@@ -260,12 +386,14 @@ export async function startProvider(opts = {}) {
       handler = provider.callback();
       return keys.signing[0].kid;
     },
+    ciba,
     stats,
     approveDirect: (userCode, login) => approveDirect(provider, userCode, login),
     clients: {
       public: { id: 'pam-test' },
       basic: { id: 'pam-secret', secret: secrets.basic },
       post: { id: 'pam-post', secret: secrets.post },
+      ciba: { id: 'pam-ciba', secret: secrets.ciba },
     },
     close() {
       return new Promise((resolve) => {

@@ -131,6 +131,20 @@ export function makeRoot({ stacks, sudoers = null, users = USERS }) {
   return root;
 }
 
+// Gives a test account a password in root's shadow copy (SHA-512 crypt from openssl passwd -6),
+// for the stacks that ask for a password before or instead of the device approval.
+export function setPassword(root, user, password) {
+  const r = spawnSync('openssl', ['passwd', '-6', '-stdin'],
+    { input: `${password}\n`, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl passwd failed: ${r.stderr}`);
+  const hash = r.stdout.trim();
+  const file = join(root.dir, 'etc', 'shadow');
+  const re = new RegExp(`^${user}:[^:]*:`, 'm');
+  const text = readFileSync(file, 'utf8');
+  if (!re.test(text)) throw new Error(`no shadow entry for ${user}`);
+  writeFileSync(file, text.replace(re, () => `${user}:${hash}:`));
+}
+
 // The command line that runs cmd inside fresh mount and PID namespaces over root.
 export function nsCommand(root, cmd) {
   return ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child',

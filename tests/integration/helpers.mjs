@@ -70,6 +70,10 @@ export function pki() {
     otherCa: f('other-ca.pem'),
     server: { cert: readFileSync(f('server.pem')), key: readFileSync(f('server.key')) },
     otherServer: { cert: readFileSync(f('other-server.pem')), key: readFileSync(f('other-server.key')) },
+    // Certificates the module must refuse (tests/fault): wrong name, expired, self-signed.
+    wrongName: { cert: readFileSync(f('wrong-name.pem')), key: readFileSync(f('wrong-name.key')) },
+    expired: { cert: readFileSync(f('expired.pem')), key: readFileSync(f('expired.key')) },
+    selfSigned: { cert: readFileSync(f('self-signed.pem')), key: readFileSync(f('self-signed.key')) },
   };
 }
 
@@ -95,6 +99,7 @@ export async function startIdp(t, opts = {}) {
     hostname: p ? 'localhost' : '127.0.0.1',
     tls: p ? (opts.untrusted ? p.otherServer : p.server) : undefined,
     knobs: { interval: 1, ...(opts.knobs ?? {}) },
+    ciba: opts.ciba,
   });
   idp.caFile = p ? p.ca : null;
   idp.caPem = p ? readFileSync(p.ca) : null;
@@ -327,8 +332,8 @@ export function deviceAuths(idp) {
 export function issuedSecrets(idp) {
   const values = [
     ...idp.issued.device_code, ...idp.issued.access_token, ...idp.issued.refresh_token,
-    ...idp.issued.id_token,
-    idp.clients.basic.secret, idp.clients.post.secret,
+    ...idp.issued.id_token, ...(idp.issued.auth_req_id ?? []),
+    idp.clients.basic.secret, idp.clients.post.secret, idp.clients.ciba?.secret,
   ];
   // Parts of an ID token are as telling as the whole (payload, signature).
   for (const jwt of idp.issued.id_token) {

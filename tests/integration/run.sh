@@ -69,10 +69,22 @@ echo "module: $PAM_OAUTH_MODULE"
 [ -n "${PAM_OAUTH_PRELOAD:-}" ] && echo "extra preload: $PAM_OAUTH_PRELOAD"
 [ -n "${PAM_OAUTH_WRAPPER:-}" ] && echo "wrapper: $PAM_OAUTH_WRAPPER"
 
+# PAM_OAUTH_IT_FILES picks test files by name (default: all); PAM_OAUTH_IT_TIMEOUT bounds the
+# whole run in seconds (slower under valgrind).
+files=
+for f in ${PAM_OAUTH_IT_FILES:-$(cd "$top_srcdir/tests/integration" && echo *.test.mjs)}; do
+	[ -f "$top_srcdir/tests/integration/$f" ] || fail "no test file tests/integration/$f"
+	files="$files $top_srcdir/tests/integration/$f"
+done
+
 # Every test file runs in its own node process; each test kills what it started. timeout(1)
 # leads its own process group and signals all of it: a last resort against a hung run.
-timeout -k 10 600 node --test --test-concurrency=1 --test-reporter=spec \
-	"$top_srcdir"/tests/integration/*.test.mjs &
+# shellcheck disable=SC2086
+# Files run side by side (PAM_OAUTH_IT_JOBS, default 3): the tests mostly wait on polling
+# intervals, and every file starts its own provider on its own ports.
+timeout -k 10 "${PAM_OAUTH_IT_TIMEOUT:-900}" node --test --test-concurrency="${PAM_OAUTH_IT_JOBS:-3}" \
+	--test-reporter=spec \
+	$files &
 node_pid=$!
 wait "$node_pid"
 rc=$?

@@ -2,7 +2,8 @@
 // Copyright (c) 2026 The pam_oauth authors
 // Logins through Debian's real sshd and ssh client: examples/pam.d/sshd and
 // examples/sshd_config.d/pam_oauth.conf, a real terminal (tmux), approval through the provider's
-// pages. Runs as root in private mount and PID namespaces; the machine's sshd is never touched.
+// pages; then examples/pam.d/sshd-password-{then,or}-oauth with a password for alice. Runs as
+// root in private mount and PID namespaces; the machine's sshd is never touched.
 
 import assert from 'node:assert/strict';
 import { chownSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,12 +12,14 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   Terminal, loadIdp, USERS, adaptStack, decodeQr, deviceCodes, freePort, hostName, makeRoot, modulePath,
-  nsCommand, run, skipReason, sleep, startDaemon, startSyslog, tokenPolls, top, userCodeOf,
-  waitFor,
+  nsCommand, run, setPassword, skipReason, sleep, startDaemon, startSyslog, tokenPolls, top,
+  userCodeOf, waitFor,
 } from './callers.mjs';
 
 const SSHD = '/usr/sbin/sshd';
 const PROMPT = /Press Enter once you have approved the login:\s*$/;
+const PASSWORD = 'Alice4ssh';
+const ASKED = /Password:\s*$/;
 const skip = skipReason([SSHD, 'ssh', 'ssh-keygen']);
 
 describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, () => {
@@ -51,6 +54,7 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     idp = await startProvider();
     idp.knobs.interval = 1; // tests poll every second instead of RFC 8628's default 5
     root = makeRoot({ stacks: { sshd: adaptStack('sshd', modulePath()) } });
+    setPassword(root, 'alice', PASSWORD); // only the password stacks below ask for it
     syslog = await startSyslog(root);
     config();
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'host', '-f',
@@ -228,4 +232,69 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     assert.ok(line, `no hang-up outcome line:\n${syslog.outcomes().join('\n')}`);
     assert.ok(code);
   });
+
+  // The password examples: sshd starts PAM for each connection, so a new stack applies to the
+  // next login. The password comes first in the same keyboard-interactive conversation.
+  async function withStack(example, fn) {
+    root.writeStack('sshd', adaptStack(example, modulePath()));
+    try {
+      await fn();
+    } finally {
+      root.writeStack('sshd', adaptStack('sshd', modulePath()));
+    }
+  }
+
+  async function typePassword(name, typed) {
+    await term.start(name, sshArgs(portKbd, 'alice', { tries: 1 }));
+    await term.waitText(name, ASKED);
+    await term.sendKeys(name, typed, 'Enter');
+  }
+
+  test('password then approval: the right password, then the code; approval gives a shell',
+    () => withStack('sshd-password-then-oauth', async () => {
+      await typePassword('then', PASSWORD);
+      const code = userCodeOf(await term.waitText('then', PROMPT));
+      await approve({ baseUrl: idp.issuer, userCode: code, login: 'alice' });
+      await term.sendKeys('then', 'Enter');
+      const st = await term.waitExit('then', 20000);
+      const out = await term.capture('then');
+      assert.equal(st.status, 0, out);
+      assert.match(out, /^alice\s*$/m);
+    }));
+
+  test('password then approval: a wrong password fails before any device code is requested',
+    () => withStack('sshd-password-then-oauth', async () => {
+      const before = idp.log.filter((e) => e.path === '/device/auth').length;
+      await typePassword('thenbad', 'wrong');
+      const st = await term.waitExit('thenbad', 20000);
+      const out = await term.capture('thenbad');
+      assert.equal(st.status, 255, out);
+      assert.match(out, /Permission denied/);
+      assert.doesNotMatch(out, /^Code: /m);
+      assert.equal(idp.log.filter((e) => e.path === '/device/auth').length, before);
+    }));
+
+  test('password or approval: the right password gives a shell without a device flow',
+    () => withStack('sshd-password-or-oauth', async () => {
+      const before = idp.log.filter((e) => e.path === '/device/auth').length;
+      await typePassword('or', PASSWORD);
+      const st = await term.waitExit('or', 20000);
+      const out = await term.capture('or');
+      assert.equal(st.status, 0, out);
+      assert.match(out, /^alice\s*$/m);
+      assert.doesNotMatch(out, /^Code: /m);
+      assert.equal(idp.log.filter((e) => e.path === '/device/auth').length, before);
+    }));
+
+  test('password or approval: a wrong password falls through to the code; approval logs in',
+    () => withStack('sshd-password-or-oauth', async () => {
+      await typePassword('orbad', 'wrong');
+      const code = userCodeOf(await term.waitText('orbad', PROMPT));
+      await approve({ baseUrl: idp.issuer, userCode: code, login: 'alice' });
+      await term.sendKeys('orbad', 'Enter');
+      const st = await term.waitExit('orbad', 20000);
+      const out = await term.capture('orbad');
+      assert.equal(st.status, 0, out);
+      assert.match(out, /^alice\s*$/m);
+    }));
 });

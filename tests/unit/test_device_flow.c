@@ -318,7 +318,8 @@ struct fake {
 	int nsleep;
 	const struct scripted *script;
 	size_t nscript;
-	int fail_sleep; /* nonzero: sleep_ms fails with OAUTH_CONV */
+	int fail_sleep;      /* nonzero: sleep_ms fails with OAUTH_CONV */
+	long long oversleep; /* ms every sleep_ms runs late, as real sleeps do */
 	char lines[MAX_EVENTS][256];
 	int nlines;
 };
@@ -361,7 +362,7 @@ fake_sleep(void *ctx, long long ms)
 	if (f->nsleep < MAX_EVENTS)
 		f->slept[f->nsleep] = ms;
 	f->nsleep++;
-	f->now += ms;
+	f->now += ms + f->oversleep;
 	return OAUTH_OK;
 }
 
@@ -552,6 +553,34 @@ test_deadline_stops_polling(void)
 	CHECK_INT(RUN_POLL(&f, script, 5, 0, 1, &tr), OAUTH_EXPIRED);
 	CHECK_INT(f.nreq, 1);
 	CHECK_INT(f.nsleep, 0);
+}
+
+static void
+test_last_poll_happens_when_the_cut_sleep_runs_late(void)
+{
+	static const struct scripted script[] = {PENDING, PENDING, TOKEN};
+	struct fake f = {0};
+	struct oauth_token_response tr;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	/* Sleeps wake 3 ms late: polls at 5003, 10006, and the wait cut to the deadline still
+	 * ends in a poll (12003), which here brings the token. */
+	f.oversleep = 3;
+	CHECK_INT(RUN_POLL(&f, script, 5, 12000, 0, &tr), OAUTH_OK);
+	CHECK_INT(f.nreq, 3);
+	CHECK_INT(f.req_at[2], 12003);
+	oauth_token_response_free(&tr);
+	/* An interval beyond the deadline: the one wait is cut, and the one poll happens. */
+	memset(&f, 0, sizeof(f));
+	f.oversleep = 3;
+	CHECK_INT(RUN_POLL(&f, script, OAUTH_MAX_INTERVAL, 12000, 0, &tr), OAUTH_EXPIRED);
+	CHECK_INT(f.nreq, 1);
+	CHECK_INT(f.req_at[0], 12003);
+	/* A cut sleep that overran the grace (a stopped process): no poll after all. */
+	memset(&f, 0, sizeof(f));
+	f.oversleep = 5000;
+	CHECK_INT(RUN_POLL(&f, script, 60, 12000, 0, &tr), OAUTH_EXPIRED);
+	CHECK_INT(f.nreq, 0);
 }
 
 static void
@@ -823,6 +852,7 @@ main(void)
 	RUN(test_other_error_stops_with_protocol);
 	RUN(test_request_error_other_than_transport_stops);
 	RUN(test_deadline_stops_polling);
+	RUN(test_last_poll_happens_when_the_cut_sleep_runs_late);
 	RUN(test_transport_failures_back_off_then_give_up);
 	RUN(test_failures_reset_after_an_answer);
 	RUN(test_5xx_and_429_back_off_honouring_retry_after);

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 The pam_oauth authors */
+/* OpenID CIBA Core 1.0 in poll mode: a push to the person's phone instead of a code to type. */
+#ifndef PAM_OAUTH_CIBA_H
+#define PAM_OAUTH_CIBA_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "device_flow.h"
+#include "discovery.h"
+#include "display.h"
+#include "http.h"
+#include "log.h"
+#include "status.h"
+
+/*
+ * Binding message limits (CIBA §7.1 only says "relatively short", "limited set
+ * of plain text characters"). What providers accept:
+ *   oidc-provider 9: ^[a-zA-Z0-9-._+/!?#]{1,20}$ (features.ciba.validateBindingMessage)
+ *   Keycloak: at most 50 characters, no spaces ("basic plain-text characters")
+ *   Curity: binding-message-max-length, 10000 by default
+ *   Auth0: binding_message is required; its examples look like "ABC-123-XYZ"
+ *   Okta: short; shown in the Custom Authenticator's push notification
+ * So the message uses oidc-provider's character set, which every one of them
+ * takes, and binding_message_max characters (20 by default).
+ */
+#define OAUTH_CIBA_BINDING_CHARS "-._+/!?#"
+/* Room for "s#1234" and a little more; below this the message says nothing. */
+#define OAUTH_CIBA_MIN_BINDING 8
+/* Keycloak's limit is 50; a phone notification shows little more anyway. */
+#define OAUTH_CIBA_MAX_BINDING 64
+/* Digits shown on both screens: 1 in 10000 that a stray push matches by chance. */
+#define OAUTH_CIBA_CODE_DIGITS 4
+/* Longest account name put into a login_hint, in bytes. */
+#define OAUTH_CIBA_MAX_HINT_USER 64
+/* Longest auth_req_id accepted, in bytes: real ones are 20-100. */
+#define OAUTH_CIBA_MAX_AUTH_REQ_ID 1024
+/* CIBA §7.3: expires_in accepted up to a day; a push is meant to lapse within minutes. */
+#define OAUTH_CIBA_MAX_EXPIRES_IN 86400
+
+/* CIBA §7.3 Successful Authentication Request Acknowledgement. */
+struct oauth_ciba_auth {
+	char *auth_req_id; /* owned; secret: whoever holds it can collect the tokens */
+	long expires_in;   /* seconds, > 0 */
+	long interval;     /* seconds, OAUTH_DEFAULT_INTERVAL when absent */
+};
+
+void oauth_ciba_auth_free(struct oauth_ciba_auth *ca);
+
+/*
+ * Settings checks for mode ciba and ciba-then-device, called by the config
+ * loader: a confidential client (client_secret: CIBA §7.1 requires client
+ * authentication), an issuer (the approving identity comes from a verified ID
+ * token), and a valid login_hint_template. OAUTH_OK for mode device.
+ */
+enum oauth_status oauth_ciba_config_check(const struct oauth_config *cfg, char *err, size_t errlen);
+
+/*
+ * Nonzero when tpl is a usable login_hint template: printable ASCII without
+ * spaces, "{user}" exactly once, no other '{' or '}', at most 256 bytes.
+ */
+int oauth_ciba_template_ok(const char *tpl);
+
+/*
+ * Builds the login_hint: tpl with "{user}" replaced by user. The account name
+ * must be 1..OAUTH_CIBA_MAX_HINT_USER bytes of [A-Za-z0-9._@+-] and not start
+ * with '-' or '.': anything else could name someone else to the provider, so it
+ * is refused (OAUTH_POLICY), never cleaned. *out is owned (cleared at entry).
+ */
+enum oauth_status oauth_ciba_login_hint(const char *tpl, const char *user, char **out, char *err,
+                                        size_t errlen);
+
+/* Writes OAUTH_CIBA_CODE_DIGITS random decimal digits (RAND_bytes, unbiased) and a NUL. */
+enum oauth_status oauth_ciba_code(char *out, size_t outlen, char *err, size_t errlen);
+
+/*
+ * Composes the binding message "<service>/<host>/<command>#<code>" within max
+ * characters (OAUTH_CIBA_MIN_BINDING..OAUTH_CIBA_MAX_BINDING) of [A-Za-z0-9]
+ * and OAUTH_CIBA_BINDING_CHARS; other characters become '_'. The code always
+ * fits; then the service, then the host, then the command (NULL: none) get
+ * what is left, each cut from its end; a part with no room is left out with its
+ * '/'. OAUTH_CONFIG for a bad max, code or buffer.
+ */
+enum oauth_status oauth_ciba_binding_message(const char *service, const char *host,
+                                             const char *command, const char *code, size_t max,
+                                             char *out, size_t outlen);
+
+/*
+ * Parses a backchannel authentication response (CIBA §7.3, errors §13). Fills
+ * ca (cleared at entry). On a provider error, *fallback is set when the
+ * provider says this client or account can't use CIBA (unknown_user_id,
+ * unauthorized_client): the caller may use the device flow instead.
+ * access_denied is OAUTH_DENIED, 5xx OAUTH_UNAVAILABLE, others OAUTH_PROTOCOL.
+ */
+enum oauth_status oauth_ciba_auth_parse(long http_status, const char *body, size_t len,
+                                        struct oauth_ciba_auth *ca, int *fallback, char *err,
+                                        size_t errlen);
+
+/* What the request says; strings borrowed. */
+struct oauth_ciba_request {
+	const char *login_hint;
+	const char *binding_message;
+};
+
+/*
+ * Sends the backchannel authentication request (CIBA §7.1): scope, login_hint,
+ * binding_message, requested_expiry and acr_values when configured, and client authentication
+ * as for the device flow. Then oauth_ciba_auth_parse().
+ */
+enum oauth_status oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,
+                                       const struct oauth_endpoints *ep,
+                                       const struct oauth_ciba_request *creq,
+                                       struct oauth_ciba_auth *ca, int *fallback, char *err,
+                                       size_t errlen);
+
+/*
+ * Sends one token request (CIBA §10.1): grant_type
+ * urn:openid:params:grant-type:ciba and auth_req_id, with client
+ * authentication. resp cleared at entry.
+ */
+enum oauth_status oauth_ciba_token_request(struct oauth_http *http, const struct oauth_config *cfg,
+                                           const struct oauth_endpoints *ep,
+                                           const char *auth_req_id,
+                                           struct oauth_http_response *resp, char *err,
+                                           size_t errlen);
+
+/* Who is being logged in, where; strings borrowed. */
+struct oauth_ciba_who {
+	const char *user;
+	const char *service;
+	const char *host;
+	const char *command; /* NULL: the caller does not say (sudo does not) */
+};
+
+/*
+ * One push login up to the token response: login_hint, binding message,
+ * request, the terminal line "Approve on your phone: ...", then the poll loop
+ * of device_flow.c (oauth_device_poll) with clock's now_ms/sleep_ms/ctx (its
+ * request member is ignored). Fills tr (cleared at entry); a token response
+ * without an ID token is OAUTH_PROTOCOL (CIBA §10.1.1). The caller checks
+ * the ID token and identity as for the device flow. *fallback is set (with a
+ * failure status) when CIBA is not available for this provider or account and
+ * nothing was shown to the person yet; never after a denial or expiry.
+ */
+enum oauth_status oauth_ciba_login(struct oauth_http *http, const struct oauth_config *cfg,
+                                   const struct oauth_endpoints *ep,
+                                   const struct oauth_ciba_who *who,
+                                   const struct oauth_display_ops *display,
+                                   const struct oauth_poll_ops *clock,
+                                   const struct oauth_logger *log, struct oauth_token_response *tr,
+                                   int *fallback, char *err, size_t errlen);
+
+#endif
