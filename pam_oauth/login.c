@@ -395,9 +395,9 @@ give_claims(struct login *l, struct oauth_login_claims *out)
 
 enum oauth_status
 oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_request *req,
-		   const struct oauth_display_ops *display, const struct oauth_logger *log,
-		   struct oauth_identity *id, struct oauth_login_claims *claims, char *err,
-		   size_t errlen)
+                   const struct oauth_display_ops *display, const struct oauth_logger *log,
+                   struct oauth_identity *id, struct oauth_login_claims *claims, char *err,
+                   size_t errlen)
 {
 	struct login l = {.cfg = cfg, .log = log, .display = display, .cache = {.dirfd = -1}};
 	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,

@@ -46,9 +46,9 @@ struct oauth_login_claims {
  * (claims may be NULL; cleared at entry). For the check command's dry run.
  */
 enum oauth_status oauth_login_claims(const struct oauth_config *cfg,
-				     const struct oauth_login_request *req,
-				     const struct oauth_display_ops *display,
-				     const struct oauth_logger *log, struct oauth_identity *id,
-				     struct oauth_login_claims *claims, char *err, size_t errlen);
+                                     const struct oauth_login_request *req,
+                                     const struct oauth_display_ops *display,
+                                     const struct oauth_logger *log, struct oauth_identity *id,
+                                     struct oauth_login_claims *claims, char *err, size_t errlen);
 
 #endif

@@ -184,8 +184,8 @@ fill_config(struct oauth_config *cfg, const struct httpd *h)
 /* run_login() that also takes the claims back, as pam_oauth_check --login does. */
 static enum oauth_status
 run_login_claims(struct script *s, const char *account, struct screen *screen,
-		 struct oauth_identity *id, struct oauth_login_claims *claims, struct httpd *h,
-		 char *err)
+                 struct oauth_identity *id, struct oauth_login_claims *claims, struct httpd *h,
+                 char *err)
 {
 	struct oauth_config cfg;
 	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
@@ -205,7 +205,7 @@ run_login_claims(struct script *s, const char *account, struct screen *screen,
 /* Runs a login for account against the script; endpoints point at the scripted server. */
 static enum oauth_status
 run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
-	  struct httpd *h, char *err)
+          struct httpd *h, char *err)
 {
 	return run_login_claims(s, account, screen, id, NULL, h, err);
 }
@@ -276,7 +276,7 @@ test_dry_run_gets_the_verified_claims_even_when_refused(void)
 	script_add(&s, token_reply(tok));
 	script_add(&s, jwks_reply(signer));
 	CHECK_INT(run_login_claims(&s, "alice", &screen, &id, &claims, &h, err),
-		  OAUTH_WRONG_IDENTITY);
+	          OAUTH_WRONG_IDENTITY);
 	name = cJSON_GetObjectItemCaseSensitive(claims.id_claims, "preferred_username");
 	CHECK(cJSON_IsString(name) && strcmp(name->valuestring, "bob") == 0);
 	CHECK(claims.userinfo == NULL); /* cleared at entry, never fetched */
