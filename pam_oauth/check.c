@@ -147,6 +147,18 @@ show_words(struct check *c, const struct oauth_config *cfg)
 }
 
 static void
+show_ciba(struct check *c, const struct oauth_config *cfg)
+{
+	static const char *const mode[] = {"device", "ciba", "ciba-then-device"};
+
+	setting(c, "mode", mode[cfg->mode]);
+	setting(c, "login_hint_template", cfg->login_hint_template);
+	setting(c, "backchannel_authentication_endpoint", cfg->backchannel_authentication_endpoint);
+	setting_long(c, "requested_expiry", cfg->requested_expiry);
+	setting_long(c, "binding_message_max", cfg->binding_message_max);
+}
+
+static void
 show_settings(struct check *c)
 {
 	const struct oauth_config *cfg = &c->cfg;
@@ -181,6 +193,7 @@ show_settings(struct check *c)
 	setting(c, "id_token_algs", cfg->id_token_algs);
 	setting(c, "tenant_id", cfg->tenant_id);
 	show_words(c, cfg);
+	show_ciba(c, cfg);
 }
 
 /* --- the config file ---------------------------------------------------------------------- */
@@ -333,7 +346,12 @@ check_provider(struct check *c)
 	        ep.device_authorization_endpoint, ep.token_endpoint);
 	check_discovery_date(c, http);
 	check_jwks(c, http, &ep);
-	check_device_endpoint(c, http, &ep);
+	if (c->cfg.mode == OAUTH_MODE_CIBA)
+		finding(c, L_OK,
+		        "device authorization: not used with mode = ciba (push approval "
+		        "is not probed: it would notify the person)");
+	else
+		check_device_endpoint(c, http, &ep);
 out:
 	oauth_endpoints_free(&ep);
 	oauth_http_free(http);
