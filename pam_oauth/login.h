@@ -31,9 +31,9 @@ struct oauth_login_request {
  * also on failure.
  */
 enum oauth_status oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
-			      const struct oauth_display_ops *display,
-			      const struct oauth_logger *log, struct oauth_identity *id, char *err,
-			      size_t errlen);
+                              const struct oauth_display_ops *display,
+                              const struct oauth_logger *log, struct oauth_identity *id, char *err,
+                              size_t errlen);
 
 /* The claims a login learnt, for pam_oauth_check --login; owned (cJSON_Delete); may be NULL. */
 struct oauth_login_claims {

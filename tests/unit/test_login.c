@@ -64,8 +64,9 @@ static EVP_PKEY *other;
 static char *
 reply_json(int status, const char *body)
 {
-	return tj_strf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-		       status, strlen(body), body);
+	return tj_strf(
+	    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    status, strlen(body), body);
 }
 
 static char *id_token_kid(EVP_PKEY *key, const char *kid, const char *sub, const char *username);
@@ -84,12 +85,12 @@ id_token_kid(EVP_PKEY *key, const char *kid, const char *sub, const char *userna
 	char *claims, *tok;
 
 	claims = username != NULL
-		     ? tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
-			       "\"iat\":%lld,\"preferred_username\":\"%s\"}",
-			       ISSUER, sub, now + 300, now, username)
-		     : tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
-			       "\"iat\":%lld}",
-			       ISSUER, sub, now + 300, now);
+	             ? tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
+	                       "\"iat\":%lld,\"preferred_username\":\"%s\"}",
+	                       ISSUER, sub, now + 300, now, username)
+	             : tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
+	                       "\"iat\":%lld}",
+	                       ISSUER, sub, now + 300, now);
 	tok = tj_token(key, "RS256", header, claims);
 	free(claims);
 	free(header);
@@ -123,20 +124,21 @@ script_free(struct script *s)
 static char *
 device_reply(void)
 {
-	return reply_json(200, "{\"device_code\":\"dc-secret-123\",\"user_code\":\"WDJB-MJHT\","
-			       "\"verification_uri\":\"https://issuer.test/device\","
-			       "\"verification_uri_complete\":\"https://issuer.test/device?c=WDJB\","
-			       "\"expires_in\":600,\"interval\":1}");
+	return reply_json(200,
+	                  "{\"device_code\":\"dc-secret-123\",\"user_code\":\"WDJB-MJHT\","
+	                  "\"verification_uri\":\"https://issuer.test/device\","
+	                  "\"verification_uri_complete\":\"https://issuer.test/device?c=WDJB\","
+	                  "\"expires_in\":600,\"interval\":1}");
 }
 
 static char *
 token_reply(const char *id_token)
 {
 	char *body = id_token != NULL ? tj_strf("{\"access_token\":\"at-secret\",\"token_type\":"
-						"\"Bearer\",\"id_token\":\"%s\"}",
-						id_token)
-				      : tj_strf("%s", "{\"access_token\":\"at-secret\","
-						      "\"token_type\":\"Bearer\"}");
+	                                        "\"Bearer\",\"id_token\":\"%s\"}",
+	                                        id_token)
+	                              : tj_strf("%s", "{\"access_token\":\"at-secret\","
+	                                              "\"token_type\":\"Bearer\"}");
 	char *r = reply_json(200, body);
 
 	free(body);
@@ -188,8 +190,8 @@ run_login_claims(struct script *s, const char *account, struct screen *screen,
                  char *err)
 {
 	struct oauth_config cfg;
-	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
-					  .rhost = "203.0.113.5"};
+	struct oauth_login_request req = {
+	    .user = account, .service = "sshd", .host = "web01", .rhost = "203.0.113.5"};
 	struct oauth_display_ops ops = {screen_info, screen_prompt, screen, screen_alive};
 	enum oauth_status rc;
 
@@ -520,7 +522,8 @@ test_warm_cache_skips_the_key_set_request(void)
 	struct script s = {0};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
 	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
-	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_display_ops ops = {
+	    .info = screen_info, .prompt = screen_prompt, .ctx = &screen};
 	struct oauth_identity id;
 	struct oauth_config cfg;
 	struct httpd h;
@@ -559,7 +562,8 @@ test_github_shape_login_uses_the_user_login(void)
 	struct script s = {0};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
 	struct oauth_login_request req = {.user = "octocat", .service = "sshd", .host = "h"};
-	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_display_ops ops = {
+	    .info = screen_info, .prompt = screen_prompt, .ctx = &screen};
 	struct oauth_identity id;
 	struct oauth_config cfg;
 	struct httpd h;
@@ -567,7 +571,7 @@ test_github_shape_login_uses_the_user_login(void)
 
 	script_add(&s, device_reply());
 	script_add(&s, reply_json(200, "{\"access_token\":\"at-secret\",\"token_type\":\"bearer\","
-				       "\"scope\":\"read:user\"}"));
+	                               "\"scope\":\"read:user\"}"));
 	script_add(&s, reply_json(200, "{\"login\":\"octocat\",\"id\":1,\"type\":\"User\"}"));
 	CHECK_INT(httpd_start(&h, s.replies, s.n), 0);
 	fill_config(&cfg, &h);
