@@ -6,7 +6,8 @@
 // Options: N (default 200), --prompt none|enter (default none), --interval S (the provider's
 // poll interval, default 5, RFC 8628's default), --approve-delay MS (approval this long after the
 // code is shown, default 1000), --baseline K (pam_permit logins measured for the pamtester +
-// libpam + wrappers cost, default 10), --ramp MS (start the logins evenly over this many ms
+// libpam + wrappers cost, default 10), --cold (skip the warm-up login that fills the cache),
+// --ramp MS (start the logins evenly over this many ms
 // instead of all at once, default 0; they still overlap when MS is below the interval).
 //
 // Approvals go straight to the provider's device-code store (idp.approveDirect), not through its
@@ -27,7 +28,7 @@ const TIME_FORMAT = '%U %S %M'; // user s, system s, peak resident KiB (GNU time
 
 function parseArgs(argv) {
   const a = {
-    n: 200, prompt: 'none', interval: 5, approveDelay: 1000, baseline: 10, ramp: 0,
+    n: 200, prompt: 'none', interval: 5, approveDelay: 1000, baseline: 10, ramp: 0, warm: true,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const val = () => {
@@ -41,6 +42,7 @@ function parseArgs(argv) {
     else if (arg === '--approve-delay') a.approveDelay = Number(val());
     else if (arg === '--baseline') a.baseline = Number(val());
     else if (arg === '--ramp') a.ramp = Number(val());
+    else if (arg === '--cold') a.warm = false; // no warm-up login: every login fetches discovery
     else if (/^\d+$/.test(arg)) a.n = Number(arg);
     else throw new Error(`unknown argument ${arg}`);
   }
@@ -169,6 +171,7 @@ async function main() {
     prompt: a.prompt,
     timeout: 170,
     http_timeout: 30,
+    cache_dir: join(WORK, 'cache'), // never the host's /var/cache/pam_oauth
   });
 
   const base = a.baseline > 0 ? await baseline(a.baseline) : [];
@@ -188,6 +191,13 @@ async function main() {
     },
   };
 
+  // One login first fills the discovery/JWKS cache, as on a server that has seen a login
+  // before; the counters then start from zero, so they show what a login costs with it.
+  if (a.warm) {
+    await login(dir, 'warm', hooks);
+    idp.log.length = 0;
+    Object.assign(idp.stats, { tcpConnections: 0, tlsHandshakes: 0, tlsResumed: 0 });
+  }
   const t0 = Date.now();
   const started = (i) => new Promise((res) => {
     setTimeout(() => res(login(dir, i, hooks)), Math.floor((i * a.ramp) / a.n));
