@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Copyright (c) 2026 The pam_oauth authors
 // Debian's real sudo with examples/pam.d/sudo and mode=ciba: the push line on a real terminal
-// (tmux), approval on the "phone" runs the command, a denial does not. Same namespaces and
-// private /etc as sudo.test.mjs; the machine's sudo is never touched.
+// (tmux), approval on the "phone" runs the command, a denial does not, push_command names the
+// command to the phone. Same namespaces and private /etc as sudo.test.mjs; the machine's sudo
+// is never touched.
 
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
@@ -50,9 +51,19 @@ describe('real sudo, push approval', { skip: skip ?? false, timeout: 120000 }, (
     assert.equal(entry.loginHint, 'alice@example.test');
     assert.ok(entry.bindingMessage.includes(code), `${entry.bindingMessage} has ${code}`);
     assert.ok(entry.bindingMessage.startsWith('sudo/'), entry.bindingMessage);
-    assert.match(entry.bindingMessage, /^[a-zA-Z0-9-._+/!?#]{1,20}$/);
+    assert.ok(entry.bindingMessage.endsWith(`#${code}`), entry.bindingMessage);
+    assert.match(entry.bindingMessage, /^[a-zA-Z0-9-._+/!?#]{1,40}$/);
     assert.doesNotMatch(screen, /^Code: /m, 'no user code under mode=ciba');
     return entry;
+  }
+
+  // mode=ciba for [sudo]; extra: more lines for that section.
+  function config(extra = '') {
+    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = ${idp.clients.ciba.id}\n`
+      + `client_secret = ${idp.clients.ciba.secret}\nscope = openid profile\ntimeout = 30\n`
+      + `[sudo]\nmode = ciba\nlogin_hint_template = {user}@example.test\n${extra}`);
+    // It holds a client secret: the module refuses it unless only root can read it.
+    chmodSync(join(root.dir, 'etc', 'security', 'pam_oauth.conf'), 0o600);
   }
 
   before(async () => {
@@ -62,11 +73,7 @@ describe('real sudo, push approval', { skip: skip ?? false, timeout: 120000 }, (
     root = makeRoot({ stacks: {}, sudoers: SUDOERS });
     syslog = await startSyslog(root);
     root.writeStack('sudo', adaptStack('sudo', modulePath()));
-    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = ${idp.clients.ciba.id}\n`
-      + `client_secret = ${idp.clients.ciba.secret}\nscope = openid profile\ntimeout = 30\n`
-      + '[sudo]\nmode = ciba\nlogin_hint_template = {user}@example.test\n');
-    // It holds a client secret: the module refuses it unless only root can read it.
-    chmodSync(join(root.dir, 'etc', 'security', 'pam_oauth.conf'), 0o600);
+    config();
     term = new Terminal(root.dir);
   });
 
@@ -93,6 +100,7 @@ describe('real sudo, push approval', { skip: skip ?? false, timeout: 120000 }, (
     const out = await term.capture('push');
     captures['sudo-push-approved'] = await term.transcript('push');
     captures['sudo-push-binding'] = entry.bindingMessage;
+    assert.match(entry.bindingMessage, /^sudo\/[^/]+#\d{4}$/, 'no command without push_command');
     assert.equal(status, 0, out);
     assert.match(out, /^0\s*$/m, 'id -u printed 0');
     assert.ok(existsSync(mark), 'the command ran');
@@ -113,5 +121,23 @@ describe('real sudo, push approval', { skip: skip ?? false, timeout: 120000 }, (
     assert.equal(idp.ciba.requests.length, before, 'no second push after a denial');
     assert.ok(!existsSync(mark), 'the command did not run');
     assert.doesNotMatch(out, /^0\s*$/m);
+  });
+
+  test('push_command = yes: the phone is told the command sudo will run', async () => {
+    // 40 characters: room for the command after a long host name too.
+    config('push_command = yes\nbinding_message_max = 40\n');
+    try {
+      const mark = await startSudo('command');
+      const entry = await pushOf('command');
+      assert.match(entry.bindingMessage, /^sudo\/[^/]+\/sh#\d{4}$/, entry.bindingMessage);
+      await idp.ciba.decide(entry.authReqId);
+      const { status } = await term.waitExit('command', 20000);
+      const out = await term.capture('command');
+      captures['sudo-push-command-binding'] = entry.bindingMessage;
+      assert.equal(status, 0, out);
+      assert.ok(existsSync(mark), 'the command ran');
+    } finally {
+      config();
+    }
   });
 });
