@@ -436,7 +436,7 @@ out:
 
 void
 oauth_client_auth_fields(const struct oauth_config *cfg, struct oauth_form_field *fields, size_t *n,
-            struct oauth_http_auth *auth, const struct oauth_http_auth **authp)
+                         struct oauth_http_auth *auth, const struct oauth_http_auth **authp)
 {
 	*authp = NULL;
 	if (cfg->client_secret == NULL)

@@ -21,7 +21,7 @@
  * Returns OAUTH_PROTOCOL with a reason in err otherwise. Free with cJSON_Delete.
  */
 enum oauth_status oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err,
-					  size_t errlen);
+                                          size_t errlen);
 
 /*
  * Copies the string member name (case-sensitive) into *out (owned, caller frees).
@@ -30,13 +30,13 @@ enum oauth_status oauth_json_parse_object(const char *text, size_t len, cJSON **
  * NUL: OAUTH_PROTOCOL.
  */
 enum oauth_status oauth_json_get_string(const cJSON *obj, const char *name, int required,
-					char **out, char *err, size_t errlen);
+                                        char **out, char *err, size_t errlen);
 
 /*
  * Reads the integer member name into *out. Missing: *out = dflt, OAUTH_OK unless
  * required. Not a number, not integral, or outside [min, max]: OAUTH_PROTOCOL.
  */
 enum oauth_status oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
-				      long min, long max, long *out, char *err, size_t errlen);
+                                      long min, long max, long *out, char *err, size_t errlen);
 
 #endif

@@ -20,11 +20,11 @@ struct oauth_logger {
 
 /* Formats and delivers one line; log may be NULL (nothing happens). */
 void oauth_log(const struct oauth_logger *log, int prio, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* LOG_DEBUG line, delivered only when log->debug is set. */
 void oauth_debug(const struct oauth_logger *log, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Copies src into dst (size dstlen, always NUL-terminated) keeping printable

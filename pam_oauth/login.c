@@ -27,22 +27,22 @@
 
 /* Everything one login holds; freed in one place. */
 struct login {
-	const struct oauth_config *cfg;		/* borrowed */
-	const struct oauth_logger *log;		/* borrowed */
-	const struct oauth_display_ops *display; /* borrowed */
-	char gone[OAUTH_ERR_SIZE];		/* why alive() ended a wait; "" if it did not */
-	struct oauth_http *http;		/* owned */
-	struct oauth_endpoints ep;		/* owned */
-	struct oauth_device_auth da;		/* owned; device_code is a secret */
-	struct oauth_token_response tr;		/* owned; tokens are secrets */
-	struct oauth_jwks *jwks;		/* owned */
-	cJSON *claims;				/* owned; verified ID token claims */
-	cJSON *userinfo;			/* owned */
-	struct oauth_policy *policy;		/* owned */
-	struct oauth_cache cache;		/* owned: the discovery/JWKS cache */
-	char *algs_copy;			/* owned: id_token_algs split in place */
+	const struct oauth_config *cfg;           /* borrowed */
+	const struct oauth_logger *log;           /* borrowed */
+	const struct oauth_display_ops *display;  /* borrowed */
+	char gone[OAUTH_ERR_SIZE];                /* why alive() ended a wait; "" if it did not */
+	struct oauth_http *http;                  /* owned */
+	struct oauth_endpoints ep;                /* owned */
+	struct oauth_device_auth da;              /* owned; device_code is a secret */
+	struct oauth_token_response tr;           /* owned; tokens are secrets */
+	struct oauth_jwks *jwks;                  /* owned */
+	cJSON *claims;                            /* owned; verified ID token claims */
+	cJSON *userinfo;                          /* owned */
+	struct oauth_policy *policy;              /* owned */
+	struct oauth_cache cache;                 /* owned: the discovery/JWKS cache */
+	char *algs_copy;                          /* owned: id_token_algs split in place */
 	const char *algs[OAUTH_JWT_MAX_ALGS + 1]; /* into algs_copy */
-	const char *const *use_algs;		/* algs, or NULL for jwt.c's list */
+	const char *const *use_algs;              /* algs, or NULL for jwt.c's list */
 };
 
 static long long
@@ -95,7 +95,7 @@ poll_request(void *ctx, struct oauth_http_response *resp, char *err, size_t errl
 	struct login *l = ctx;
 
 	return oauth_device_token_request(l->http, l->cfg, &l->ep, l->da.device_code, resp, err,
-					  errlen);
+	                                  errlen);
 }
 
 /* How long we wait: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
@@ -113,18 +113,18 @@ deadline_ms(const struct login *l)
 
 static enum oauth_status
 show_code(struct login *l, const struct oauth_login_request *req,
-	  const struct oauth_display_ops *display, char *err, size_t errlen)
+          const struct oauth_display_ops *display, char *err, size_t errlen)
 {
 	struct oauth_display_info info = {
-		.user = req->user,
-		.service = req->service,
-		.host = req->host,
-		.rhost = req->rhost,
-		.verification_uri = l->da.verification_uri,
-		.verification_uri_complete = l->da.verification_uri_complete,
-		.user_code = l->da.user_code,
-		.expires_in = wait_secs(l), /* what the person has, not the provider's offer */
-		.qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
+	    .user = req->user,
+	    .service = req->service,
+	    .host = req->host,
+	    .rhost = req->rhost,
+	    .verification_uri = l->da.verification_uri,
+	    .verification_uri_complete = l->da.verification_uri_complete,
+	    .user_code = l->da.user_code,
+	    .expires_in = wait_secs(l), /* what the person has, not the provider's offer */
+	    .qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
 	};
 	char **msgs = NULL;
 	size_t n = 0, i;
@@ -150,7 +150,7 @@ cached_jwks(struct login *l)
 	size_t len = 0;
 
 	rc = oauth_cache_read(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer, l->ep.jwks_uri, &body,
-			      &len);
+	                      &len);
 	if (rc != OAUTH_OK)
 		return rc;
 	rc = oauth_jwks_parse(body, len, &l->jwks, why, sizeof(why));
@@ -187,7 +187,7 @@ fetch_jwks(struct login *l, int fresh, char *err, size_t errlen)
 	rc = oauth_jwks_parse(resp.body, resp.len, &l->jwks, err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_cache_write(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer, l->ep.jwks_uri,
-				       resp.body, resp.len);
+		                       resp.body, resp.len);
 out:
 	oauth_http_response_free(&resp);
 	return rc;
@@ -198,10 +198,10 @@ static enum oauth_status
 verify_id_token(struct login *l, char *err, size_t errlen)
 {
 	struct oauth_id_token_expect expect = {
-		.issuer = l->ep.issuer,
-		.client_id = l->cfg->client_id,
-		.now = (long long)time(NULL),
-		.leeway = OAUTH_JWT_LEEWAY,
+	    .issuer = l->ep.issuer,
+	    .client_id = l->cfg->client_id,
+	    .now = (long long)time(NULL),
+	    .leeway = OAUTH_JWT_LEEWAY,
 	};
 	enum oauth_status rc;
 
@@ -210,18 +210,19 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 		if (rc != OAUTH_OK)
 			return rc;
 	} else {
-		/* Core §3.1.3.7 allows this for a token straight from the token endpoint over TLS. */
+		/* Core §3.1.3.7 allows this for a token straight from the token endpoint over TLS.
+		 */
 		oauth_debug(l->log, "no jwks_uri: checking ID token claims without its signature");
 	}
 	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs, &expect, &l->claims,
-				       err, errlen);
+	                               err, errlen);
 	/* Key rotation: a kid we do not know yet earns one fresh fetch of the set, no more. */
 	if (rc == OAUTH_INVALID_TOKEN && oauth_jwt_kid_unknown(l->tr.id_token, l->jwks)) {
 		oauth_debug(l->log, "ID token kid not in the key set: fetching jwks_uri again");
 		rc = fetch_jwks(l, 1, err, errlen);
 		if (rc == OAUTH_OK)
 			rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs,
-						       &expect, &l->claims, err, errlen);
+			                               &expect, &l->claims, err, errlen);
 	}
 	if (rc != OAUTH_OK)
 		oauth_log(l->log, LOG_WARNING, "ID token refused: %s", err);
@@ -236,12 +237,13 @@ fetch_userinfo(struct login *l, char *err, size_t errlen)
 	enum oauth_status rc;
 
 	if (l->ep.userinfo_endpoint == NULL) {
-		oauth_seterr(err, errlen, "claim \"%s\" not in the ID token and no userinfo_endpoint",
-			     l->cfg->username_claim);
+		oauth_seterr(err, errlen,
+		             "claim \"%s\" not in the ID token and no userinfo_endpoint",
+		             l->cfg->username_claim);
 		return OAUTH_PROTOCOL;
 	}
 	rc = oauth_http_get(l->http, l->ep.userinfo_endpoint, l->tr.access_token, &resp, err,
-			    errlen);
+	                    errlen);
 	if (rc != OAUTH_OK)
 		goto out;
 	if (resp.status != 200) {
@@ -270,27 +272,28 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 	if (rc != OAUTH_OK)
 		return rc;
 	if (l->claims == NULL || oauth_identity_needs_userinfo(l->claims, l->cfg->username_claim) ||
-	    (l->ep.userinfo_endpoint != NULL && oauth_policy_needs_userinfo(l->policy, l->claims))) {
+	    (l->ep.userinfo_endpoint != NULL &&
+	     oauth_policy_needs_userinfo(l->policy, l->claims))) {
 		rc = fetch_userinfo(l, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
 	}
 	return oauth_identity_from_claims(l->claims, l->userinfo, l->cfg->username_claim, id, err,
-					  errlen);
+	                                  errlen);
 }
 
 /* After the identity is known: map, verified email, scopes, groups, acr (policy.h). */
 static enum oauth_status
 check_policy(struct login *l, const struct oauth_identity *id, const char *account, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	struct oauth_policy_input in = {
-		.id = id,
-		.id_claims = l->claims,
-		.userinfo = l->userinfo,
-		.granted_scope = l->tr.scope,
-		.now = (long long)time(NULL),
-		.log = l->log,
+	    .id = id,
+	    .id_claims = l->claims,
+	    .userinfo = l->userinfo,
+	    .granted_scope = l->tr.scope,
+	    .now = (long long)time(NULL),
+	    .log = l->log,
 	};
 
 	return oauth_policy_check(l->policy, &in, account, err, errlen);
@@ -311,12 +314,11 @@ login_free(struct login *l)
 	free(l->algs_copy);
 }
 
-
 /* RFC 8628: a code on the terminal, then polling until the person approved. */
 static enum oauth_status
 device_phase(struct login *l, const struct oauth_login_request *req,
-	     const struct oauth_display_ops *display, struct oauth_poll_ops *poll, char *err,
-	     size_t errlen)
+             const struct oauth_display_ops *display, struct oauth_poll_ops *poll, char *err,
+             size_t errlen)
 {
 	enum oauth_status rc;
 	long long deadline;
@@ -327,7 +329,7 @@ device_phase(struct login *l, const struct oauth_login_request *req,
 		return rc;
 	deadline = deadline_ms(l);
 	oauth_debug(l->log, "device code issued: expires_in=%ld interval=%ld", l->da.expires_in,
-		    l->da.interval);
+	            l->da.interval);
 	rc = show_code(l, req, display, err, errlen);
 	if (rc != OAUTH_OK)
 		return rc;
@@ -340,7 +342,7 @@ device_phase(struct login *l, const struct oauth_login_request *req,
 		poll_now = 1;
 	}
 	return oauth_device_poll(poll, l->da.interval, deadline, poll_now, l->log, &l->tr, err,
-				 errlen);
+	                         errlen);
 }
 
 /*
@@ -350,8 +352,8 @@ device_phase(struct login *l, const struct oauth_login_request *req,
  */
 static enum oauth_status
 ciba_phase(struct login *l, const struct oauth_login_request *req,
-	   const struct oauth_display_ops *display, struct oauth_poll_ops *poll, int *use_device,
-	   char *err, size_t errlen)
+           const struct oauth_display_ops *display, struct oauth_poll_ops *poll, int *use_device,
+           char *err, size_t errlen)
 {
 	struct oauth_ciba_who who = {req->user, req->service, req->host, req->command};
 	enum oauth_status rc;
@@ -359,15 +361,14 @@ ciba_phase(struct login *l, const struct oauth_login_request *req,
 
 	*use_device = 0;
 	rc = oauth_ciba_login(l->http, l->cfg, &l->ep, &who, display, poll, l->log, &l->tr,
-			      &fallback, err, errlen);
+	                      &fallback, err, errlen);
 	if (rc == OAUTH_OK || !fallback || l->cfg->mode != OAUTH_MODE_CIBA_THEN_DEVICE)
 		return rc;
 	oauth_log(l->log, LOG_NOTICE, "push approval not available, using the device flow: %s",
-		  err);
+	          err);
 	*use_device = 1;
-	rc = display->info(display->ctx,
-			   "Push approval is not available here; "
-			   "sign in with a code instead.");
+	rc = display->info(display->ctx, "Push approval is not available here; "
+	                                 "sign in with a code instead.");
 	if (rc != OAUTH_OK)
 		oauth_seterr(err, errlen, "conversation failed while showing the fallback");
 	return rc;
@@ -375,8 +376,29 @@ ciba_phase(struct login *l, const struct oauth_login_request *req,
 
 enum oauth_status
 oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
-	    const struct oauth_display_ops *display, const struct oauth_logger *log,
-	    struct oauth_identity *id, char *err, size_t errlen)
+            const struct oauth_display_ops *display, const struct oauth_logger *log,
+            struct oauth_identity *id, char *err, size_t errlen)
+{
+	return oauth_login_claims(cfg, req, display, log, id, NULL, err, errlen);
+}
+
+/* Hands the login's claims to the caller (the dry run); they stay owned by l otherwise. */
+static void
+give_claims(struct login *l, struct oauth_login_claims *out)
+{
+	if (out == NULL)
+		return;
+	out->id_claims = l->claims;
+	out->userinfo = l->userinfo;
+	l->claims = NULL;
+	l->userinfo = NULL;
+}
+
+enum oauth_status
+oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_request *req,
+                   const struct oauth_display_ops *display, const struct oauth_logger *log,
+                   struct oauth_identity *id, struct oauth_login_claims *claims, char *err,
+                   size_t errlen)
 {
 	struct login l = {.cfg = cfg, .log = log, .display = display, .cache = {.dirfd = -1}};
 	struct oauth_http_opts opts = {.ca_file = cfg->ca_file,
@@ -388,6 +410,8 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 	int use_device = cfg->mode == OAUTH_MODE_DEVICE;
 
 	memset(id, 0, sizeof(*id));
+	if (claims != NULL)
+		memset(claims, 0, sizeof(*claims));
 	rc = oauth_policy_new(cfg, &l.policy, err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_http_global_init(err, errlen);
@@ -395,10 +419,10 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		rc = oauth_http_new(&l.http, &opts, err, errlen);
 	if (rc == OAUTH_OK)
 		rc = oauth_jwt_algs_split(cfg->id_token_algs, &l.algs_copy, l.algs, &l.use_algs,
-					  err, errlen);
+		                          err, errlen);
 	if (rc == OAUTH_OK)
-		rc = oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age,
-				      cfg->owner, log);
+		rc =
+		    oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age, cfg->owner, log);
 	if (rc == OAUTH_OK)
 		rc = oauth_discovery_resolve_cached(cfg, l.http, &l.cache, &l.ep, err, errlen);
 	if (rc == OAUTH_OK && !use_device)
@@ -414,6 +438,7 @@ oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *re
 		goto out;
 	rc = check_policy(&l, id, req->user, err, errlen);
 out:
+	give_claims(&l, claims);
 	login_free(&l);
 	return rc;
 }

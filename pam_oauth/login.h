@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "config.h"
 #include "display.h"
 #include "identity.h"
@@ -30,8 +32,24 @@ struct oauth_login_request {
  * also on failure.
  */
 enum oauth_status oauth_login(const struct oauth_config *cfg, const struct oauth_login_request *req,
-			      const struct oauth_display_ops *display,
-			      const struct oauth_logger *log, struct oauth_identity *id, char *err,
-			      size_t errlen);
+                              const struct oauth_display_ops *display,
+                              const struct oauth_logger *log, struct oauth_identity *id, char *err,
+                              size_t errlen);
+
+/* The claims a login learnt, for pam_oauth_check --login; owned (cJSON_Delete); may be NULL. */
+struct oauth_login_claims {
+	cJSON *id_claims; /* verified ID token claims; NULL when none */
+	cJSON *userinfo;  /* the userinfo response; NULL when not fetched */
+};
+
+/*
+ * oauth_login() that also hands back the claims it learnt, whatever the outcome
+ * (claims may be NULL; cleared at entry). For the check command's dry run.
+ */
+enum oauth_status oauth_login_claims(const struct oauth_config *cfg,
+                                     const struct oauth_login_request *req,
+                                     const struct oauth_display_ops *display,
+                                     const struct oauth_logger *log, struct oauth_identity *id,
+                                     struct oauth_login_claims *claims, char *err, size_t errlen);
 
 #endif

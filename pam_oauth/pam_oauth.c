@@ -60,16 +60,15 @@ log_outcome(pam_handle_t *pamh, const struct outcome *o)
 	char reason[OAUTH_ERR_SIZE];
 	int prio = strcmp(o->result, "ok") == 0 ? LOG_INFO : LOG_NOTICE;
 
-	pam_syslog(pamh, prio,
-		   "service=%s user=%s rhost=%s issuer=%s claim=%s sub=%s result=%s reason=%s",
-		   oauth_sanitize(service, sizeof(service), o->service ? o->service : "-"),
-		   oauth_sanitize(user, sizeof(user), o->user ? o->user : "-"),
-		   oauth_sanitize(rhost, sizeof(rhost), o->rhost && *o->rhost ? o->rhost : "-"),
-		   oauth_sanitize(issuer, sizeof(issuer), o->issuer ? o->issuer : "-"),
-		   oauth_sanitize(claim, sizeof(claim),
-				  o->id && o->id->username ? o->id->username : "-"),
-		   oauth_sanitize(sub, sizeof(sub), o->id && o->id->sub ? o->id->sub : "-"),
-		   o->result, oauth_sanitize(reason, sizeof(reason), o->reason ? o->reason : "-"));
+	pam_syslog(
+	    pamh, prio, "service=%s user=%s rhost=%s issuer=%s claim=%s sub=%s result=%s reason=%s",
+	    oauth_sanitize(service, sizeof(service), o->service ? o->service : "-"),
+	    oauth_sanitize(user, sizeof(user), o->user ? o->user : "-"),
+	    oauth_sanitize(rhost, sizeof(rhost), o->rhost && *o->rhost ? o->rhost : "-"),
+	    oauth_sanitize(issuer, sizeof(issuer), o->issuer ? o->issuer : "-"),
+	    oauth_sanitize(claim, sizeof(claim), o->id && o->id->username ? o->id->username : "-"),
+	    oauth_sanitize(sub, sizeof(sub), o->id && o->id->sub ? o->id->sub : "-"), o->result,
+	    oauth_sanitize(reason, sizeof(reason), o->reason ? o->reason : "-"));
 }
 
 /* failmode only decides faults (provider unreachable or nonsensical); never PAM_SUCCESS. */
@@ -182,8 +181,8 @@ local_account(const char *account, uid_t *uid, char **name)
  * too: a case-insensitive directory may answer "Root" with root's entry.
  */
 static enum oauth_status
-account_allowed(const struct oauth_config *cfg, const char *user, const char *canonical,
-		uid_t uid, char *err, size_t errlen)
+account_allowed(const struct oauth_config *cfg, const char *user, const char *canonical, uid_t uid,
+                char *err, size_t errlen)
 {
 	enum oauth_status st = oauth_policy_account_allowed(cfg, user, uid, err, errlen);
 

@@ -10,17 +10,17 @@
 #define OAUTH_ERR_SIZE 256
 
 enum oauth_status {
-	OAUTH_OK = 0,	       /* every check passed */
-	OAUTH_DENIED,	       /* the person refused (access_denied) */
-	OAUTH_EXPIRED,	       /* the code lapsed (expired_token) or our deadline passed */
-	OAUTH_WRONG_IDENTITY,  /* approved, but by someone who is not this account */
-	OAUTH_POLICY,	       /* right person, but a required scope or group is missing */
-	OAUTH_INVALID_TOKEN,   /* the ID token failed verification */
-	OAUTH_UNAVAILABLE,     /* provider unreachable, timed out, or answered 5xx */
-	OAUTH_PROTOCOL,	       /* provider answered something the protocol does not allow */
-	OAUTH_CONFIG,	       /* configuration missing or invalid */
-	OAUTH_CONV,	       /* the conversation with the person failed */
-	OAUTH_NOMEM,	       /* out of memory */
+	OAUTH_OK = 0,         /* every check passed */
+	OAUTH_DENIED,         /* the person refused (access_denied) */
+	OAUTH_EXPIRED,        /* the code lapsed (expired_token) or our deadline passed */
+	OAUTH_WRONG_IDENTITY, /* approved, but by someone who is not this account */
+	OAUTH_POLICY,         /* right person, but a required scope or group is missing */
+	OAUTH_INVALID_TOKEN,  /* the ID token failed verification */
+	OAUTH_UNAVAILABLE,    /* provider unreachable, timed out, or answered 5xx */
+	OAUTH_PROTOCOL,       /* provider answered something the protocol does not allow */
+	OAUTH_CONFIG,         /* configuration missing or invalid */
+	OAUTH_CONV,           /* the conversation with the person failed */
+	OAUTH_NOMEM,          /* out of memory */
 };
 
 /* A short stable word for logs and tests ("denied", "expired", ...). */
@@ -28,6 +28,6 @@ const char *oauth_status_str(enum oauth_status status);
 
 /* Writes a formatted message into err (size errlen); err may be NULL. */
 void oauth_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

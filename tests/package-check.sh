@@ -152,7 +152,19 @@ has -rw-r--r-- root/root usr/share/man/man8/pam_oauth.8.gz && ok "pam_oauth(8)" 
 has -rw-r--r-- root/root usr/share/man/man5/pam_oauth.conf.5.gz && ok "pam_oauth.conf(5)" ||
 	bad "no pam_oauth.conf(5)"
 has -rw-r--r-- root/root "$profile" && ok "pam-auth-update profile /$profile" || bad "no /$profile"
-# The self-check command (issue 7): add its path and manual page here when it lands.
+# The self-check command and its manual page: their own package (the module's is Multi-Arch: same).
+checkdeb=$work/pam-oauth-check_${version}_$arch.deb
+echo "--- contents of $(basename "$checkdeb")"
+dpkg-deb -c "$checkdeb" | awk '{ p = $6; sub(/^\.\//, "", p); print $1, $2, p }' | tee "$work/check-contents"
+echo "---"
+has_check() { # mode owner path
+	[ "$(awk -v m="$1" -v o="$2" -v p="$3" '$1 == m && $2 == o && $3 == p' "$work/check-contents" | wc -l)" -eq 1 ]
+}
+has_check -rwxr-xr-x root/root usr/sbin/pam_oauth_check && ok "/usr/sbin/pam_oauth_check" ||
+	bad "no /usr/sbin/pam_oauth_check (0755 root) in $(basename "$checkdeb")"
+has_check -rw-r--r-- root/root usr/share/man/man8/pam_oauth_check.8.gz && ok "pam_oauth_check(8)" ||
+	bad "no pam_oauth_check(8) in $(basename "$checkdeb")"
+grep -q pam_oauth_check "$work/contents" && bad "libpam-oauth (Multi-Arch: same) ships pam_oauth_check"
 for f in pam.d/sshd pam.d/sudo sshd_config.d/pam_oauth.conf keycloak.conf usermap; do
 	has -rw-r--r-- root/root "usr/share/doc/libpam-oauth/examples/$f" || bad "no example $f"
 done

@@ -83,6 +83,7 @@ function defaultKnobs() {
     slowDown: 0, // answer slow_down instead of authorization_pending for this many polls
     deviceCodeTtl: 600, // seconds a device code lives
     hang: false, // accept requests but never answer (http timeout tests)
+    dateOffset: 0, // seconds added to the HTTP Date header (clock skew tests); 0: the real time
     // Rewrites the ID token the token endpoint returns: 'signature' (signed by a stranger's
     // key under the provider's kid), 'issuer', 'audience' or 'expired' (re-signed with the
     // provider's real key, so only that claim is wrong). null: untouched.
@@ -155,6 +156,7 @@ function installKnobs(provider, knobs, log, issued, keys) {
       entry.response = { ...ctx.body };
       delete entry.response.device_code; // kept in `issued` with the other secrets
     }
+    if (knobs.dateOffset) ctx.set('Date', new Date(Date.now() + knobs.dateOffset * 1000).toUTCString());
     if (ctx.path === '/token' && body?.id_token && knobs.tamperIdToken) {
       ctx.body = { ...body, id_token: tamperIdToken(body.id_token, knobs.tamperIdToken,
         keys.signing[0]) };

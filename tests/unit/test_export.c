@@ -11,10 +11,20 @@
 static void *module;
 
 static const char *const hidden[] = {
-	"oauth_login",	     "oauth_config_load", "oauth_http_new",	  "oauth_device_poll",
-	"oauth_jwt_decode",  "oauth_jwks_parse",  "oauth_identity_match", "oauth_qr_render",
-	"oauth_display_build", "oauth_sanitize",  "oauth_conv_ops",	  "oauth_url_allowed",
-	"oauth_json_parse_object", "oauth_status_str",
+    "oauth_login",
+    "oauth_config_load",
+    "oauth_http_new",
+    "oauth_device_poll",
+    "oauth_jwt_decode",
+    "oauth_jwks_parse",
+    "oauth_identity_match",
+    "oauth_qr_render",
+    "oauth_display_build",
+    "oauth_sanitize",
+    "oauth_conv_ops",
+    "oauth_url_allowed",
+    "oauth_json_parse_object",
+    "oauth_status_str",
 };
 
 static void

@@ -64,8 +64,9 @@ static EVP_PKEY *other;
 static char *
 reply_json(int status, const char *body)
 {
-	return tj_strf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-		       status, strlen(body), body);
+	return tj_strf(
+	    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    status, strlen(body), body);
 }
 
 static char *id_token_kid(EVP_PKEY *key, const char *kid, const char *sub, const char *username);
@@ -84,12 +85,12 @@ id_token_kid(EVP_PKEY *key, const char *kid, const char *sub, const char *userna
 	char *claims, *tok;
 
 	claims = username != NULL
-		     ? tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
-			       "\"iat\":%lld,\"preferred_username\":\"%s\"}",
-			       ISSUER, sub, now + 300, now, username)
-		     : tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
-			       "\"iat\":%lld}",
-			       ISSUER, sub, now + 300, now);
+	             ? tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
+	                       "\"iat\":%lld,\"preferred_username\":\"%s\"}",
+	                       ISSUER, sub, now + 300, now, username)
+	             : tj_strf("{\"iss\":\"%s\",\"aud\":\"pam-test\",\"sub\":\"%s\",\"exp\":%lld,"
+	                       "\"iat\":%lld}",
+	                       ISSUER, sub, now + 300, now);
 	tok = tj_token(key, "RS256", header, claims);
 	free(claims);
 	free(header);
@@ -123,20 +124,21 @@ script_free(struct script *s)
 static char *
 device_reply(void)
 {
-	return reply_json(200, "{\"device_code\":\"dc-secret-123\",\"user_code\":\"WDJB-MJHT\","
-			       "\"verification_uri\":\"https://issuer.test/device\","
-			       "\"verification_uri_complete\":\"https://issuer.test/device?c=WDJB\","
-			       "\"expires_in\":600,\"interval\":1}");
+	return reply_json(200,
+	                  "{\"device_code\":\"dc-secret-123\",\"user_code\":\"WDJB-MJHT\","
+	                  "\"verification_uri\":\"https://issuer.test/device\","
+	                  "\"verification_uri_complete\":\"https://issuer.test/device?c=WDJB\","
+	                  "\"expires_in\":600,\"interval\":1}");
 }
 
 static char *
 token_reply(const char *id_token)
 {
 	char *body = id_token != NULL ? tj_strf("{\"access_token\":\"at-secret\",\"token_type\":"
-						"\"Bearer\",\"id_token\":\"%s\"}",
-						id_token)
-				      : tj_strf("%s", "{\"access_token\":\"at-secret\","
-						      "\"token_type\":\"Bearer\"}");
+	                                        "\"Bearer\",\"id_token\":\"%s\"}",
+	                                        id_token)
+	                              : tj_strf("%s", "{\"access_token\":\"at-secret\","
+	                                              "\"token_type\":\"Bearer\"}");
 	char *r = reply_json(200, body);
 
 	free(body);
@@ -181,24 +183,33 @@ fill_config(struct oauth_config *cfg, const struct httpd *h)
 	cfg->prompt = OAUTH_PROMPT_ENTER;
 }
 
-/* Runs a login for account against the script; endpoints point at the scripted server. */
+/* run_login() that also takes the claims back, as pam_oauth_check --login does. */
 static enum oauth_status
-run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
-	  struct httpd *h, char *err)
+run_login_claims(struct script *s, const char *account, struct screen *screen,
+                 struct oauth_identity *id, struct oauth_login_claims *claims, struct httpd *h,
+                 char *err)
 {
 	struct oauth_config cfg;
-	struct oauth_login_request req = {.user = account, .service = "sshd", .host = "web01",
-					  .rhost = "203.0.113.5"};
+	struct oauth_login_request req = {
+	    .user = account, .service = "sshd", .host = "web01", .rhost = "203.0.113.5"};
 	struct oauth_display_ops ops = {screen_info, screen_prompt, screen, screen_alive};
 	enum oauth_status rc;
 
 	if (httpd_start(h, s->replies, s->n) != 0)
 		return OAUTH_UNAVAILABLE;
 	fill_config(&cfg, h);
-	rc = oauth_login(&cfg, &req, &ops, NULL, id, err, OAUTH_ERR_SIZE);
+	rc = oauth_login_claims(&cfg, &req, &ops, NULL, id, claims, err, OAUTH_ERR_SIZE);
 	httpd_stop(h);
 	oauth_config_free(&cfg);
 	return rc;
+}
+
+/* Runs a login for account against the script; endpoints point at the scripted server. */
+static enum oauth_status
+run_login(struct script *s, const char *account, struct screen *screen, struct oauth_identity *id,
+          struct httpd *h, char *err)
+{
+	return run_login_claims(s, account, screen, id, NULL, h, err);
 }
 
 static void
@@ -246,6 +257,32 @@ test_approval_by_another_account_is_wrong_identity(void)
 	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_WRONG_IDENTITY);
 	CHECK_STR(id.username, "bob");
 	CHECK(strstr(err, "bob") != NULL && strstr(err, "alice") != NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_dry_run_gets_the_verified_claims_even_when_refused(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_login_claims claims = {(cJSON *)1, (cJSON *)1};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-2", "bob");
+	const cJSON *name;
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_login_claims(&s, "alice", &screen, &id, &claims, &h, err),
+	          OAUTH_WRONG_IDENTITY);
+	name = cJSON_GetObjectItemCaseSensitive(claims.id_claims, "preferred_username");
+	CHECK(cJSON_IsString(name) && strcmp(name->valuestring, "bob") == 0);
+	CHECK(claims.userinfo == NULL); /* cleared at entry, never fetched */
+	cJSON_Delete(claims.id_claims);
 	httpd_free(&h);
 	oauth_identity_free(&id);
 	script_free(&s);
@@ -485,7 +522,8 @@ test_warm_cache_skips_the_key_set_request(void)
 	struct script s = {0};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
 	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
-	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_display_ops ops = {
+	    .info = screen_info, .prompt = screen_prompt, .ctx = &screen};
 	struct oauth_identity id;
 	struct oauth_config cfg;
 	struct httpd h;
@@ -524,7 +562,8 @@ test_github_shape_login_uses_the_user_login(void)
 	struct script s = {0};
 	struct screen screen = {.prompt_answer = OAUTH_OK};
 	struct oauth_login_request req = {.user = "octocat", .service = "sshd", .host = "h"};
-	struct oauth_display_ops ops = {.info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_display_ops ops = {
+	    .info = screen_info, .prompt = screen_prompt, .ctx = &screen};
 	struct oauth_identity id;
 	struct oauth_config cfg;
 	struct httpd h;
@@ -532,7 +571,7 @@ test_github_shape_login_uses_the_user_login(void)
 
 	script_add(&s, device_reply());
 	script_add(&s, reply_json(200, "{\"access_token\":\"at-secret\",\"token_type\":\"bearer\","
-				       "\"scope\":\"read:user\"}"));
+	                               "\"scope\":\"read:user\"}"));
 	script_add(&s, reply_json(200, "{\"login\":\"octocat\",\"id\":1,\"type\":\"User\"}"));
 	CHECK_INT(httpd_start(&h, s.replies, s.n), 0);
 	fill_config(&cfg, &h);
@@ -564,6 +603,7 @@ main(void)
 	other = tj_rsa(2048);
 	RUN(test_login_succeeds_for_the_matching_account);
 	RUN(test_approval_by_another_account_is_wrong_identity);
+	RUN(test_dry_run_gets_the_verified_claims_even_when_refused);
 	RUN(test_token_signed_by_a_foreign_key_is_refused);
 	RUN(test_claim_missing_from_id_token_comes_from_userinfo);
 	RUN(test_userinfo_for_another_subject_is_refused);
