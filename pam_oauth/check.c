@@ -156,6 +156,7 @@ show_ciba(struct check *c, const struct oauth_config *cfg)
 	setting(c, "backchannel_authentication_endpoint", cfg->backchannel_authentication_endpoint);
 	setting_long(c, "requested_expiry", cfg->requested_expiry);
 	setting_long(c, "binding_message_max", cfg->binding_message_max);
+	setting(c, "push_command", cfg->push_command ? "yes" : "no");
 }
 
 static void

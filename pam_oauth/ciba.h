@@ -86,6 +86,23 @@ enum oauth_status oauth_ciba_binding_message(const char *service, const char *ho
                                              const char *command, const char *code, size_t max,
                                              char *out, size_t outlen);
 
+/* Longest command name kept, in bytes: the binding message keeps far fewer. */
+#define OAUTH_CIBA_MAX_COMMAND 64
+
+/*
+ * The short name of the command sudo was asked to run, from sudo's own argv
+ * (args: len bytes of NUL-separated words, as in /proc/self/cmdline; a last word
+ * without its NUL was cut off and is ignored). Skips sudo's options as sudo 1.9
+ * parses them (values attached or in the next word, long options and their
+ * unique prefixes, "--") and leading VAR=value words, then writes the basename
+ * of the first word left into out (cut to outlen). "sudoedit" for -e/--edit or
+ * when argv[0] is sudoedit; "" when argv[0] is not sudo, no command runs (-l,
+ * -v, -K, -V, --help, a shell without a command) or sudo would refuse the
+ * options. The name is what the invoker asked for, a hint for the person
+ * approving, not a guarantee of what the file is. OAUTH_CONFIG for no buffer.
+ */
+enum oauth_status oauth_ciba_sudo_command(const char *args, size_t len, char *out, size_t outlen);
+
 /*
  * Parses a backchannel authentication response (CIBA §7.3, errors §13). Fills
  * ca (cleared at entry). On a provider error, *fallback is set when the
@@ -130,7 +147,7 @@ struct oauth_ciba_who {
 	const char *user;
 	const char *service;
 	const char *host;
-	const char *command; /* NULL: the caller does not say (sudo does not) */
+	const char *command; /* NULL or "": not known (sudo's: push_command, from its argv) */
 };
 
 /*

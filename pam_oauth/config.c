@@ -211,6 +211,8 @@ static const struct key keys[] = {
     /* 20 fits oidc-provider, Keycloak (50) and the rest; ciba.h explains the limits. */
     {"binding_message_max", KEY_SECONDS, OFF(binding_message_max), "20", OAUTH_CIBA_MIN_BINDING,
      OAUTH_CIBA_MAX_BINDING, NULL, NULL, 0},
+    /* sudo's command in the binding message (pam_oauth.c reads the caller's argv) */
+    {"push_command", KEY_BOOL, OFF(push_command), "no", 0, 0, bool_words, NULL, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

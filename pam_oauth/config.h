@@ -95,6 +95,8 @@ struct oauth_config {
 	char *backchannel_authentication_endpoint; /* override; NULL: from discovery */
 	long requested_expiry;                     /* seconds; 0: not sent */
 	long binding_message_max;                  /* characters, default 20 */
+	/* sudo's command in the binding message (pam_oauth.c) */
+	int push_command; /* name the command from sudo's argv; default no */
 };
 
 /*

@@ -355,7 +355,7 @@ ciba_phase(struct login *l, const struct oauth_login_request *req,
            const struct oauth_display_ops *display, struct oauth_poll_ops *poll, int *use_device,
            char *err, size_t errlen)
 {
-	struct oauth_ciba_who who = {req->user, req->service, req->host, NULL};
+	struct oauth_ciba_who who = {req->user, req->service, req->host, req->command};
 	enum oauth_status rc;
 	int fallback = 0;
 

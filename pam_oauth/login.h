@@ -21,6 +21,7 @@ struct oauth_login_request {
 	const char *host;    /* this machine */
 	const char *rhost;   /* remote host; NULL or "" when local */
 	const char *tty;     /* may be NULL */
+	const char *command; /* what is approved (sudo's command name); NULL: not known */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include "build_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "ciba.h"
 #include "config.h"
 #include "conv.h"
 #include "identity.h"
@@ -189,6 +191,39 @@ account_allowed(const struct oauth_config *cfg, const char *user, const char *ca
 	return st;
 }
 
+/* Bytes of the caller's argv read: sudo's options and the command's name come first. */
+#define CMDLINE_MAX 4096
+
+/*
+ * The name of the command sudo will run, from its argv ("" when unknown). The
+ * module runs inside sudo, so /proc/self/cmdline is sudo's own argv: unlike
+ * SUDO_COMMAND (set later, in the command's environment) it exists now, and the
+ * invoker cannot change it after sudo started.
+ */
+static void
+caller_command(char *out, size_t outlen)
+{
+	char buf[CMDLINE_MAX];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	out[0] = '\0';
+	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (len < sizeof(buf)) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	(void)close(fd);
+	(void)oauth_ciba_sudo_command(buf, len, out, outlen);
+}
+
 static const char *
 get_item_str(pam_handle_t *pamh, int item)
 {
@@ -211,6 +246,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct outcome o = {0};
 	char err[OAUTH_ERR_SIZE] = "";
 	char host[HOST_NAME_MAX + 1] = "";
+	char command[OAUTH_CIBA_MAX_COMMAND + 1] = "";
 	const char *user = NULL;
 	char *canonical = NULL; /* owned */
 	enum oauth_status st;
@@ -270,6 +306,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		host[0] = '\0';
 	req.user = user;
 	req.host = host;
+	if (cfg.push_command)
+		caller_command(command, sizeof(command));
+	req.command = command[0] != '\0' ? command : NULL;
 	oauth_conv_ops(&conv, &ops);
 	st = oauth_login(&cfg, &req, &ops, &log, &id, err, sizeof(err));
 	rc = status_to_pam(st, cfg.failmode, &conv);
