@@ -37,7 +37,8 @@ async function runCheck(t, dir, config, opts = {}) {
     join(dir, 'pam.d'), ...(opts.args ?? [])];
   const env = {
     PATH: process.env.PATH,
-    LD_PRELOAD: 'libnss_wrapper.so',
+    // Under the sanitizer run the tool is an ASan binary too: its runtime must load first.
+    LD_PRELOAD: [process.env.PAM_OAUTH_PRELOAD, 'libnss_wrapper.so'].filter(Boolean).join(':'),
     NSS_WRAPPER_PASSWD: join(dir, 'passwd'),
     NSS_WRAPPER_GROUP: join(dir, 'group'),
     NSS_WRAPPER_HOSTNAME: HOST,
