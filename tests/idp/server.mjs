@@ -139,6 +139,9 @@ function installKnobs(provider, knobs, log, issued, keys) {
     }
     await next();
     entry.client = clientIdOf(ctx);
+    // Which login a poll belongs to (kept with the log, never shown): tests that run several
+    // logins side by side tell their polls apart by it.
+    if (ctx.path === '/token') entry.deviceCode = ctx.oidc?.params?.device_code ?? null;
     entry.status = ctx.status;
     const body = ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)
       ? ctx.body : null;
