@@ -547,9 +547,7 @@ oauth_ciba_login(struct oauth_http *http, const struct oauth_config *cfg,
 	            ca.interval);
 	rc = show_request(who, display, code, err, errlen);
 	if (rc == OAUTH_OK && cfg->prompt == OAUTH_PROMPT_ENTER) {
-		rc = display->prompt(display->ctx, OAUTH_PROMPT_TEXT);
-		if (rc != OAUTH_OK)
-			oauth_seterr(err, errlen, "conversation failed at the prompt");
+		rc = oauth_display_prompt(display, err, errlen);
 		poll_now = 1;
 	}
 	if (rc != OAUTH_OK)

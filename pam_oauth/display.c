@@ -293,3 +293,18 @@ out:
 	oauth_display_msgs_free(out, n);
 	return rc;
 }
+
+enum oauth_status
+oauth_display_prompt(const struct oauth_display_ops *ops, char *err, size_t errlen)
+{
+	enum oauth_status rc;
+
+	rc = ops->prompt(ops->ctx, OAUTH_PROMPT_TEXT);
+	if (rc != OAUTH_OK) {
+		oauth_seterr(err, errlen, "conversation failed at the prompt");
+		return rc;
+	}
+	if (ops->alive != NULL)
+		rc = ops->alive(ops->ctx, err, errlen);
+	return rc;
+}

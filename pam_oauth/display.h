@@ -84,4 +84,12 @@ enum oauth_status oauth_display_split(const char *text, size_t max, char ***msgs
 /* The prompt shown with prompt=enter. */
 #define OAUTH_PROMPT_TEXT "Press Enter once you have approved the login: "
 
+/*
+ * Shows OAUTH_PROMPT_TEXT and waits for Enter, then asks ops->alive (when set)
+ * whether the person is still there: a caller may answer the prompt as the
+ * connection goes away, and a poll then would be wasted. err says which failed.
+ */
+enum oauth_status oauth_display_prompt(const struct oauth_display_ops *ops, char *err,
+                                       size_t errlen);
+
 #endif

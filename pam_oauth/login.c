@@ -334,11 +334,9 @@ device_phase(struct login *l, const struct oauth_login_request *req,
 	if (rc != OAUTH_OK)
 		return rc;
 	if (l->cfg->prompt == OAUTH_PROMPT_ENTER) {
-		rc = display->prompt(display->ctx, OAUTH_PROMPT_TEXT);
-		if (rc != OAUTH_OK) {
-			oauth_seterr(err, errlen, "conversation failed at the prompt");
+		rc = oauth_display_prompt(display, err, errlen);
+		if (rc != OAUTH_OK)
 			return rc;
-		}
 		poll_now = 1;
 	}
 	return oauth_device_poll(poll, l->da.interval, deadline, poll_now, l->log, &l->tr, err,

@@ -337,4 +337,26 @@ export function userCodeOf(screen) {
   return m.length ? m[m.length - 1][1] : null;
 }
 
+/**
+ * Stops what a caller test started, in order (terminal, daemon, syslog, provider), keeps the
+ * terminal captures when PAM_OAUTH_KEEP_CAPTURES names a directory, and removes the root.
+ * parts: { term, daemon, syslog, idp, root, captures }; any may be missing.
+ */
+export async function teardown({ term, daemon, syslog, idp, root, captures = {} }) {
+  if (process.env.PAM_OAUTH_TEST_DEBUG) {
+    const daemonText = daemon ? `--- daemon:\n${daemon.out.text}\n` : '';
+    process.stderr.write(`${daemonText}--- syslog:\n${syslog?.lines.join('\n')}\n`);
+  }
+  await term?.close();
+  await daemon?.kill();
+  await syslog?.close();
+  await idp?.close();
+  if (process.env.PAM_OAUTH_KEEP_CAPTURES) {
+    for (const [name, text] of Object.entries(captures)) {
+      writeFileSync(join(process.env.PAM_OAUTH_KEEP_CAPTURES, `${name}.txt`), `${text}\n`);
+    }
+  }
+  root?.cleanup();
+}
+
 export { sleep };

@@ -14,6 +14,7 @@ import {
   Terminal, loadIdp, USERS, adaptStack, decodeQr, deviceCodes, freePort, hostName, makeRoot, modulePath,
   nsCommand, run, setPassword, skipReason, sleep, startDaemon, startSyslog, tokenPolls, top,
   userCodeOf, waitFor,
+  teardown,
 } from './callers.mjs';
 
 const SSHD = '/usr/sbin/sshd';
@@ -87,21 +88,7 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
     term = new Terminal(root.dir);
   });
 
-  after(async (t) => {
-    if (process.env.PAM_OAUTH_TEST_DEBUG) {
-      process.stderr.write(`--- sshd:\n${sshd?.out.text}\n--- syslog:\n${syslog?.lines.join('\n')}\n`);
-    }
-    await term?.close();
-    await sshd?.kill();
-    await syslog?.close();
-    await idp?.close();
-    if (process.env.PAM_OAUTH_KEEP_CAPTURES) {
-      for (const [name, text] of Object.entries(captures)) {
-        writeFileSync(join(process.env.PAM_OAUTH_KEEP_CAPTURES, `${name}.txt`), `${text}\n`);
-      }
-    }
-    root?.cleanup();
-  });
+  after(() => teardown({ term, daemon: sshd, syslog, idp, root, captures }));
 
   // Starts ssh in a fresh pane and waits for the code and the prompt.
   async function startLogin(name, user, opts) {

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   Terminal, loadIdp, adaptStack, freePort, makeRoot, modulePath, nsCommand, setPassword,
   skipReason, startSyslog, userCodeOf,
+  teardown,
 } from './callers.mjs';
 
 const PASSWORD = 'Alice4sudo';
@@ -78,15 +79,7 @@ describe('sudo with a password and the device approval', { skip: skip ?? false, 
       term = new Terminal(root.dir);
     });
 
-    after(async () => {
-      if (process.env.PAM_OAUTH_TEST_DEBUG) {
-        process.stderr.write(`--- syslog:\n${syslog?.lines.join('\n')}\n`);
-      }
-      await term?.close();
-      await syslog?.close();
-      await idp?.close();
-      root?.cleanup();
-    });
+    after(() => teardown({ term, syslog, idp, root }));
 
     const THEN = 'sudo-password-then-oauth';
     const OR = 'sudo-password-or-oauth';

@@ -5,13 +5,14 @@
 // mount and PID namespaces with their own /etc/sudoers; the machine's sudo is never touched.
 
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
   Terminal, loadIdp, adaptStack, decodeQr, deviceCodes, makeRoot, modulePath, nsCommand, skipReason,
   startSyslog, userCodeOf,
+  teardown,
 } from './callers.mjs';
 
 const PROMPT = /Press Enter once you have approved the login:\s*$/;
@@ -66,20 +67,7 @@ describe('real sudo', { skip: skip ?? false, timeout: 180000 }, () => {
     term = new Terminal(root.dir);
   });
 
-  after(async () => {
-    if (process.env.PAM_OAUTH_TEST_DEBUG) {
-      process.stderr.write(`--- syslog:\n${syslog?.lines.join('\n')}\n`);
-    }
-    await term?.close();
-    await syslog?.close();
-    await idp?.close();
-    if (process.env.PAM_OAUTH_KEEP_CAPTURES) {
-      for (const [name, text] of Object.entries(captures)) {
-        writeFileSync(join(process.env.PAM_OAUTH_KEEP_CAPTURES, `${name}.txt`), `${text}\n`);
-      }
-    }
-    root?.cleanup();
-  });
+  after(() => teardown({ term, syslog, idp, root, captures }));
 
   test('prompt=none: the code and a UTF-8 QR code appear, approval runs the command as root',
     async () => {

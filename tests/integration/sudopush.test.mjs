@@ -6,13 +6,14 @@
 // is never touched.
 
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
   Terminal, loadIdp, adaptStack, hostName, makeRoot, modulePath, nsCommand, skipReason,
   startSyslog, waitFor,
+  teardown,
 } from './callers.mjs';
 
 const LINE_RE = /Approve on your phone: (\S+) for (\S+) on (\S+) \(code (\d{4})\)/;
@@ -77,20 +78,7 @@ describe('real sudo, push approval', { skip: skip ?? false, timeout: 120000 }, (
     term = new Terminal(root.dir);
   });
 
-  after(async () => {
-    if (process.env.PAM_OAUTH_TEST_DEBUG) {
-      process.stderr.write(`--- syslog:\n${syslog?.lines.join('\n')}\n`);
-    }
-    await term?.close();
-    await syslog?.close();
-    await idp?.close();
-    if (process.env.PAM_OAUTH_KEEP_CAPTURES) {
-      for (const [name, text] of Object.entries(captures)) {
-        writeFileSync(join(process.env.PAM_OAUTH_KEEP_CAPTURES, `${name}.txt`), `${text}\n`);
-      }
-    }
-    root?.cleanup();
-  });
+  after(() => teardown({ term, syslog, idp, root, captures }));
 
   test('approved on the phone: the command runs as root', async () => {
     const mark = await startSudo('push');
