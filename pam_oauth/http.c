@@ -12,7 +12,9 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
+#include "env.h"
 #include "http.h"
 #include "log.h"
 #include "secret.h"
@@ -65,9 +67,21 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
 
 static void
+curl_init(void *arg)
+{
+	(void)arg;
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/*
+ * curl_global_init() opens $SSLKEYLOGFILE for appending and has OpenSSL read
+ * $OPENSSL_CONF: inside su or chsh those are the invoking user's, the
+ * privileges root's. It runs with the environment hidden (env.h).
+ */
+static void
 global_init_once(void)
 {
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	(void)oauth_env_run_hidden(curl_init, NULL);
 }
 
 enum oauth_status
@@ -257,6 +271,21 @@ header_cb(char *data, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
+/*
+ * libcurl gives every TLS context it makes the key-log callback when it opened
+ * a key-log file at initialisation, which the host program (or another module)
+ * may have done with its own environment before the module ran. The TLS
+ * secrets of a login are never written anywhere.
+ */
+static CURLcode
+no_keylog(CURL *curl, void *ssl_ctx, void *arg)
+{
+	(void)curl;
+	(void)arg;
+	SSL_CTX_set_keylog_callback(ssl_ctx, NULL);
+	return CURLE_OK;
+}
+
 /* Options that hold for every request on the handle. */
 static enum oauth_status
 set_fixed_options(struct oauth_http *http, const struct oauth_http_opts *opts, char *err,
@@ -288,6 +317,10 @@ set_fixed_options(struct oauth_http *http, const struct oauth_http_opts *opts, c
 	CHECK_SETOPT(http, CURLOPT_PROXY, opts->proxy != NULL ? opts->proxy : "", err, errlen);
 	CHECK_SETOPT(http, CURLOPT_NOPROXY, opts->no_proxy != NULL ? opts->no_proxy : "", err,
 	             errlen);
+	/* Never $HOME/.netrc (or $CURL_HOME's): credentials come from the config only. */
+	CHECK_SETOPT(http, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED, err, errlen);
+	/* Fails (CURLE_NOT_BUILT_IN) when libcurl does not use OpenSSL: refused, not ignored. */
+	CHECK_SETOPT(http, CURLOPT_SSL_CTX_FUNCTION, no_keylog, err, errlen);
 	CHECK_SETOPT(http, CURLOPT_SSL_VERIFYPEER, 1L, err, errlen);
 	CHECK_SETOPT(http, CURLOPT_SSL_VERIFYHOST, 2L, err, errlen);
 	CHECK_SETOPT(http, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2, err, errlen);
