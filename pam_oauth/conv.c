@@ -3,13 +3,8 @@
 /* The PAM conversation behind the core's display callbacks. */
 #include "build_config.h"
 
-#include <dirent.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <security/pam_ext.h>
 
@@ -50,79 +45,23 @@ conv_prompt(void *ctx, const char *text)
 	return to_status(c, rc);
 }
 
-/* Nonzero for a connected TCP socket (IPv4 or IPv6): how a remote person reaches the caller. */
-static int
-is_tcp_connection(int fd)
-{
-	struct sockaddr_storage addr;
-	socklen_t len = sizeof(addr);
-	int type = 0;
-	socklen_t tlen = sizeof(type);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_STREAM)
-		return 0;
-	if (getpeername(fd, (struct sockaddr *)&addr, &len) != 0)
-		return 0;
-	return addr.ss_family == AF_INET || addr.ss_family == AF_INET6;
-}
-
 /*
- * Notes the caller's TCP connections. sshd's PAM process inherits the client's
- * socket but, while we poll without a conversation, nobody reads it: when the
- * client hangs up, sshd 9.2 leaves us polling until the deadline. Sockets we
- * open later (libcurl's) are not in this list.
+ * sshd's PAM process holds the client's socket but, while we poll without a
+ * conversation, nobody reads it: when the client hangs up, sshd 9.2 leaves us
+ * polling until the deadline. So the waits ask watch.c.
  */
-static void
-watch_connections(struct oauth_conv *c)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char *end;
-	long fd;
-
-	c->nwatch = 0;
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL && c->nwatch < OAUTH_CONV_WATCH_MAX) {
-		fd = strtol(e->d_name, &end, 10);
-		if (end == e->d_name || *end != '\0' || fd < 0 || fd == dirfd(d) || fd > INT_MAX)
-			continue;
-		if (is_tcp_connection((int)fd))
-			c->watch[c->nwatch++] = (int)fd;
-	}
-	closedir(d);
-}
-
-/* The caller is gone when our parent changed (it died) or its peer closed a connection. */
 static enum oauth_status
 conv_alive(void *ctx, char *err, size_t errlen)
 {
 	struct oauth_conv *c = ctx;
-	struct pollfd p;
-	size_t i;
 
-	if (c->parent != 0 && getppid() != c->parent) {
-		oauth_seterr(err, errlen, "the process that asked for this login went away");
-		return OAUTH_CONV;
-	}
-	for (i = 0; i < c->nwatch; i++) {
-		p.fd = c->watch[i];
-		p.events = POLLRDHUP;
-		p.revents = 0;
-		if (poll(&p, 1, 0) == 1 &&
-		    (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) {
-			oauth_seterr(err, errlen, "the connection to the person closed");
-			return OAUTH_CONV;
-		}
-	}
-	return OAUTH_OK;
+	return oauth_watch_check(&c->watch, err, errlen);
 }
 
 void
 oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops)
 {
-	c->parent = getppid();
-	watch_connections(c);
+	oauth_watch_start(&c->watch, pam_getenv(c->pamh, "SSH_CONNECTION"));
 	ops->info = conv_info;
 	ops->prompt = conv_prompt;
 	ops->alive = conv_alive;

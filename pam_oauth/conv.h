@@ -7,25 +7,20 @@
 #include <security/pam_modules.h>
 
 #include "display.h"
-
-#include <sys/types.h>
-
-/* The caller's network connections we watch for a hang-up; sshd has one, the client's. */
-#define OAUTH_CONV_WATCH_MAX 8
+#include "watch.h"
 
 struct oauth_conv {
-	pam_handle_t *pamh;              /* borrowed */
-	int flags;                       /* pam_sm_authenticate's flags (PAM_SILENT) */
-	int pam_error;                   /* the last conversation failure, PAM_SUCCESS if none */
-	pid_t parent;                    /* our parent when the login began; 0: not watched */
-	int watch[OAUTH_CONV_WATCH_MAX]; /* the caller's connected TCP sockets (borrowed) */
-	size_t nwatch;
+	pam_handle_t *pamh;       /* borrowed */
+	int flags;                /* pam_sm_authenticate's flags (PAM_SILENT) */
+	int pam_error;            /* the last conversation failure, PAM_SUCCESS if none */
+	struct oauth_watch watch; /* what ops->alive looks at */
 };
 
 /*
  * Fills ops with callbacks that talk through c's PAM conversation, and notes
- * what ops->alive watches: the parent process and the caller's TCP connections
- * (sshd's client). Call it before the core opens connections of its own.
+ * what ops->alive watches: the parent process and the person's connection,
+ * the one SSH_CONNECTION in the PAM environment names (sshd sets it). Call it
+ * before the core opens connections of its own.
  */
 void oauth_conv_ops(struct oauth_conv *c, struct oauth_display_ops *ops);
 
