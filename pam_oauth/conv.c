@@ -11,6 +11,22 @@
 #include "conv.h"
 #include "secret.h"
 
+/*
+ * pam_prompt() in the caller's locale: the module runs in "C" (pam_oauth.c),
+ * but the conversation function is the caller's code and may translate or
+ * format in the person's language.
+ */
+static int
+prompt(struct oauth_conv *c, int style, char **reply, const char *text)
+{
+	locale_t mine = c->caller_locale != (locale_t)0 ? uselocale(c->caller_locale) : (locale_t)0;
+	int rc = pam_prompt(c->pamh, style, reply, "%s", text);
+
+	if (mine != (locale_t)0)
+		(void)uselocale(mine);
+	return rc;
+}
+
 static enum oauth_status
 to_status(struct oauth_conv *c, int pam_rc)
 {
@@ -29,7 +45,7 @@ conv_info(void *ctx, const char *text)
 {
 	struct oauth_conv *c = ctx;
 
-	return to_status(c, pam_prompt(c->pamh, PAM_TEXT_INFO, NULL, "%s", text));
+	return to_status(c, prompt(c, PAM_TEXT_INFO, NULL, text));
 }
 
 static enum oauth_status
@@ -39,7 +55,7 @@ conv_prompt(void *ctx, const char *text)
 	char *reply = NULL;
 	int rc;
 
-	rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &reply, "%s", text);
+	rc = prompt(c, PAM_PROMPT_ECHO_OFF, &reply, text);
 	/* The reply means nothing to us, but a person may have typed a password here. */
 	oauth_free_secret(reply);
 	return to_status(c, rc);
@@ -73,7 +89,7 @@ oauth_conv_error(struct oauth_conv *c, const char *text)
 {
 	if (text == NULL || (c->flags & PAM_SILENT))
 		return;
-	(void)pam_prompt(c->pamh, PAM_ERROR_MSG, NULL, "%s", text);
+	(void)prompt(c, PAM_ERROR_MSG, NULL, text);
 }
 
 void
@@ -81,5 +97,5 @@ oauth_conv_outcome(struct oauth_conv *c, const char *text)
 {
 	if (text == NULL)
 		return;
-	(void)pam_prompt(c->pamh, PAM_ERROR_MSG, NULL, "%s", text);
+	(void)prompt(c, PAM_ERROR_MSG, NULL, text);
 }

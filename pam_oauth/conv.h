@@ -4,6 +4,8 @@
 #ifndef PAM_OAUTH_CONV_H
 #define PAM_OAUTH_CONV_H
 
+#include <locale.h>
+
 #include <security/pam_modules.h>
 
 #include "display.h"
@@ -14,6 +16,7 @@ struct oauth_conv {
 	int flags;                /* pam_sm_authenticate's flags (PAM_SILENT) */
 	int pam_error;            /* the last conversation failure, PAM_SUCCESS if none */
 	struct oauth_watch watch; /* what ops->alive looks at */
+	locale_t caller_locale;   /* the caller's, for its conversation function; 0: unchanged */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,12 +235,30 @@ get_item_str(pam_handle_t *pamh, int item)
 	return v;
 }
 
-PAM_OAUTH_EXPORT PAM_EXTERN int
-pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+/* The name typed and the account it named differ only in case, say: worth a line for the admin. */
+static void
+log_alias(const struct oauth_logger *log, const char *user, const char *canonical)
+{
+	char typed[OAUTH_LOG_FIELD_MAX], account[OAUTH_LOG_FIELD_MAX];
+
+	oauth_log(log, LOG_NOTICE, "user name \"%s\" is the local account \"%s\"",
+	          oauth_sanitize(typed, sizeof(typed), user),
+	          oauth_sanitize(account, sizeof(account), canonical));
+}
+
+/*
+ * Everything the module does for one pam_authenticate(). The local account is
+ * the one the name service returned: a case-insensitive directory (SSSD's AD
+ * provider, winbind) answers "Alice" with alice's entry, and the identity must
+ * be that account's, not the typed name's.
+ */
+static int
+authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_t caller)
 {
 	struct oauth_config cfg;
 	struct oauth_identity id = {0};
-	struct oauth_conv conv = {.pamh = pamh, .flags = flags, .pam_error = PAM_SUCCESS};
+	struct oauth_conv conv = {
+	    .pamh = pamh, .flags = flags, .pam_error = PAM_SUCCESS, .caller_locale = caller};
 	struct oauth_display_ops ops;
 	struct oauth_logger log = {.fn = pam_log_line, .ctx = pamh, .debug = 0};
 	struct oauth_login_request req = {0};
@@ -285,6 +304,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = exists < 0 ? PAM_BUF_ERR : PAM_USER_UNKNOWN;
 		goto out;
 	}
+	if (strcmp(user, canonical) != 0)
+		log_alias(&log, user, canonical);
+	o.user = canonical;
 	/* PAM_AUTH_ERR, not PAM_IGNORE: under "required" a refused account must not pass. */
 	st = account_allowed(&cfg, user, canonical, uid, err, sizeof(err));
 	if (st != OAUTH_OK) {
@@ -304,7 +326,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
-	req.user = user;
+	req.user = canonical;
 	req.host = host;
 	if (cfg.push_command)
 		caller_command(command, sizeof(command));
@@ -324,6 +346,30 @@ out:
 	free(canonical);
 	oauth_identity_free(&id);
 	oauth_config_free(&cfg);
+	return rc;
+}
+
+PAM_OAUTH_EXPORT PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	/*
+	 * su and others call setlocale() with the person's locale. Number parsing,
+	 * case folding and character classes in the module and the libraries it
+	 * calls must not depend on it: this thread runs in "C" (built in, nothing
+	 * read from disk), and the caller's locale is back before we return.
+	 */
+	locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	locale_t caller;
+	int rc;
+
+	if (c_locale == (locale_t)0) {
+		pam_syslog(pamh, LOG_ERR, "cannot switch to the C locale: out of memory");
+		return PAM_BUF_ERR;
+	}
+	caller = uselocale(c_locale);
+	rc = authenticate(pamh, flags, argc, argv, caller);
+	(void)uselocale(caller);
+	freelocale(c_locale);
 	return rc;
 }
 

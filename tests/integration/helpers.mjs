@@ -201,6 +201,8 @@ export async function waitFor(cond, timeoutMs = 30000, stepMs = 50) {
  * One login: pamtester authenticate under pam_wrapper and nss_wrapper.
  * opts: config (object of key = value), configMode, args (extra PAM arguments), user, rhost,
  *   flags (pamtester operation flags, e.g. "PAM_SILENT"), env (extra environment),
+ *   preload (shared objects preloaded into pamtester ahead of the wrappers, so they interpose),
+ *   launcher (argv that runs the rest, e.g. to hand pamtester an open descriptor),
  *   approveAs (account that approves on seeing the code), deny (abort instead),
  *   beforeApprove (async hook awaited before approving), enter ("after-approve": send Enter
  *   once approved; "never": keep stdin open, send nothing; default: close stdin at once),
@@ -216,8 +218,8 @@ export async function runPam(t, opts) {
   const settings = { ...opts.config, cache_dir: opts.config.cache_dir ?? join(dir, 'cache') };
   const config = writeConfig(dir, settings, opts.configMode ?? (opts.config.client_secret ? 0o600 : 0o644));
   const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? []);
-  const preload = [process.env.PAM_OAUTH_PRELOAD, 'libpam_wrapper.so', 'libnss_wrapper.so']
-    .filter(Boolean).join(':');
+  const preload = [process.env.PAM_OAUTH_PRELOAD, ...(opts.preload ?? []), 'libpam_wrapper.so',
+    'libnss_wrapper.so'].filter(Boolean).join(':');
   const env = {
     PATH: process.env.PATH,
     LANG: 'C.UTF-8',
@@ -237,7 +239,7 @@ export async function runPam(t, opts) {
   // command (valgrind is a shell script, then a dynamic launcher), pam_wrapper would set up (and,
   // at exec, leak) another copy of the service directory in each of them. So the wrapper runs
   // the preloading shell and must follow its exec (valgrind: --trace-children=yes).
-  const argv = ['-o0', ...WRAPPER, 'sh', '-c',
+  const argv = ['-o0', ...WRAPPER, ...(opts.launcher ?? []), 'sh', '-c',
     'LD_PRELOAD="$PAM_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}" exec "$@"',
     'sh', 'pamtester', '-v', ...(opts.rhost ? ['-I', `rhost=${opts.rhost}`] : []),
     SERVICE, user, op];

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Copyright (c) 2026 The pam_oauth authors
+// What the host process brings with it must not steer a login: a libcurl it initialised first
+// with SSLKEYLOGFILE set, a case-insensitive name service, an unrelated connection that closes.
+
+import assert from 'node:assert/strict';
+import { existsSync, statSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
+import {
+  runPam, startIdp, tempDir, dump, deviceAuths, SLOW,
+} from './helpers.mjs';
+import { PAM, skip, baseConfig, expectOutcome } from './expect.mjs';
+
+const tools = resolve(process.env.top_builddir ?? '.', 'tests', 'tools', '.libs');
+const shim = (name) => join(tools, `${name}.so`);
+const shimSkip = skip || (!existsSync(shim('curl_first')) || !existsSync(shim('nss_fold'))
+  ? `test shims not built in ${tools} (make check builds them)` : false);
+
+test('a libcurl the host initialised with SSLKEYLOGFILE logs none of the login\'s TLS secrets',
+  { skip: shimSkip, timeout: 60000 * SLOW }, async (t) => {
+    const idp = await startIdp(t, { https: true });
+    const keylog = join(tempDir(), 'keys.log');
+    const r = await runPam(t, {
+      idp,
+      config: baseConfig(idp),
+      approveAs: 'alice',
+      preload: [shim('curl_first')],
+      env: { SSLKEYLOGFILE: keylog },
+    });
+    expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice' });
+    // The host's initialisation opened it: the test really had a key log to write to.
+    assert.ok(existsSync(keylog), `the host's libcurl opened ${keylog}${dump(r)}`);
+    assert.equal(statSync(keylog).size, 0,
+      `TLS secrets written to the key log:\n${readFileSync(keylog, 'utf8').slice(0, 400)}`);
+  });
+
+test('case-insensitive name service: "Alice" is alice, approved by alice',
+  { skip: shimSkip, timeout: 60000 * SLOW }, async (t) => {
+    const idp = await startIdp(t);
+    const r = await runPam(t, {
+      idp, config: baseConfig(idp), user: 'Alice', approveAs: 'alice', preload: [shim('nss_fold')],
+    });
+    expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice' });
+    assert.ok(r.syslog.some((l) => /user name "Alice" is the local account "alice"/.test(l.text)),
+      `the alias is logged${dump(r)}`);
+    assert.match(r.stdout, /login as alice on /, `the screen names the account${dump(r)}`);
+  });
+
+test('case-insensitive name service: identity "Alice" does not log in as alice',
+  { skip: shimSkip, timeout: 60000 * SLOW }, async (t) => {
+    const idp = await startIdp(t);
+    const r = await runPam(t, {
+      idp, config: baseConfig(idp), user: 'Alice', approveAs: 'Alice', preload: [shim('nss_fold')],
+    });
+    expectOutcome(r, {
+      verdict: PAM.AUTH_ERR, result: 'wrong_identity', user: 'alice', claim: 'Alice',
+      reason: /approved as "Alice", not as account "alice"/,
+    });
+  });
+
+// A server that accepts one connection and closes it after ms: what sudo's LDAP connection does
+// when the directory times it out.
+async function closingServer(t, ms) {
+  const server = net.createServer((sock) => setTimeout(() => sock.destroy(), ms));
+  await new Promise((res) => server.listen(0, '127.0.0.1', res));
+  t.after(() => server.close());
+  return server.address().port;
+}
+
+test('an unrelated connection of the caller closing does not end the login',
+  { skip, timeout: 60000 * SLOW }, async (t) => {
+    const idp = await startIdp(t);
+    const port = await closingServer(t, 1000);
+    // pamtester holds a connection of its own when the login starts: bash's /dev/tcp opens it
+    // and exec keeps it on descriptor 9 across the exec of pamtester.
+    const r = await runPam(t, {
+      idp,
+      config: baseConfig(idp),
+      approveAs: 'alice',
+      beforeApprove: () => new Promise((res) => setTimeout(res, 3000)),
+      launcher: ['bash', '-c', `exec 9<>/dev/tcp/127.0.0.1/${port} && exec "$@"`, 'bash'],
+    });
+    expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice' });
+    assert.equal(deviceAuths(idp).length, 1);
+  });
