@@ -23,6 +23,7 @@
 #include "discovery.h"
 #include "http.h"
 #include "identity.h"
+#include "json.h"
 #include "jwks.h"
 #include "jwt.h"
 #include "log.h"
@@ -705,8 +706,8 @@ check_login(struct check *c)
 		        rc == OAUTH_OK ? "allowed" : "refused: ", rc == OAUTH_OK ? "" : err);
 	else
 		finding(c, L_ERROR, "login: %s: %s", oauth_status_str(rc), err);
-	cJSON_Delete(claims.id_claims);
-	cJSON_Delete(claims.userinfo);
+	oauth_json_free(claims.id_claims);
+	oauth_json_free(claims.userinfo);
 	oauth_identity_free(&id);
 }
 
@@ -749,7 +750,7 @@ print_json(struct check *c, int status)
 	if (text != NULL)
 		printf("%s\n", text);
 	free(text);
-	cJSON_Delete(root);
+	oauth_json_free(root);
 }
 
 static void
@@ -843,7 +844,7 @@ main(int argc, char **argv)
 	status = exit_status(&c);
 	if (c.json)
 		print_json(&c, status);
-	cJSON_Delete(c.settings);
+	oauth_json_free(c.settings);
 	oauth_config_free(&c.cfg);
 	return status;
 }

@@ -351,7 +351,7 @@ oauth_ciba_auth_parse(long http_status, const char *body, size_t len, struct oau
 out:
 	if (rc != OAUTH_OK)
 		oauth_ciba_auth_free(ca);
-	cJSON_Delete(obj);
+	oauth_json_free(obj);
 	return rc;
 }
 

@@ -168,7 +168,7 @@ oauth_device_auth_parse(long http_status, const char *body, size_t len,
 out:
 	if (rc != OAUTH_OK)
 		oauth_device_auth_free(da);
-	cJSON_Delete(obj);
+	oauth_json_free(obj);
 	return rc;
 }
 
@@ -265,7 +265,7 @@ oauth_token_response_parse(long http_status, const char *body, size_t len,
 out:
 	if (result != OAUTH_POLL_TOKEN)
 		oauth_token_response_free(tr);
-	cJSON_Delete(obj);
+	oauth_json_free(obj);
 	return result;
 }
 

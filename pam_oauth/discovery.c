@@ -135,7 +135,7 @@ out:
 	if (rc != OAUTH_OK)
 		oauth_endpoints_free(ep);
 	free(issuer);
-	cJSON_Delete(doc);
+	oauth_json_free(doc);
 	return rc;
 }
 

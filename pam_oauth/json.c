@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "secret.h"
 
 /* More top-level members than this is refused: the duplicate check is quadratic. */
 #define MAX_MEMBERS 256
@@ -109,7 +110,7 @@ oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err, si
 	root = NULL;
 	rc = OAUTH_OK;
 out:
-	cJSON_Delete(root);
+	oauth_json_free(root);
 	return rc;
 }
 
@@ -176,4 +177,29 @@ oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
 	}
 	*out = (long)v;
 	return OAUTH_OK;
+}
+
+/* Recursion is bounded: parsed trees are at most OAUTH_JSON_MAX_DEPTH deep. */
+static void
+wipe_strings(cJSON *item)
+{
+	for (; item != NULL; item = item->next) {
+		/* A reference's strings belong to another tree. */
+		if (item->type & cJSON_IsReference)
+			continue;
+		if (item->valuestring != NULL)
+			oauth_wipe(item->valuestring, strlen(item->valuestring));
+		if (item->string != NULL && !(item->type & cJSON_StringIsConst))
+			oauth_wipe(item->string, strlen(item->string));
+		wipe_strings(item->child);
+	}
+}
+
+void
+oauth_json_free(cJSON *item)
+{
+	if (item == NULL)
+		return;
+	wipe_strings(item);
+	cJSON_Delete(item);
 }

@@ -18,7 +18,7 @@
 /*
  * Parses exactly len bytes as one JSON object (no trailing garbage, nesting at
  * most OAUTH_JSON_MAX_DEPTH, no duplicate member names at the top level).
- * Returns OAUTH_PROTOCOL with a reason in err otherwise. Free with cJSON_Delete.
+ * Returns OAUTH_PROTOCOL with a reason in err otherwise. Free with oauth_json_free().
  */
 enum oauth_status oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err,
                                           size_t errlen);
@@ -38,5 +38,12 @@ enum oauth_status oauth_json_get_string(const cJSON *obj, const char *name, int 
  */
 enum oauth_status oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
                                       long min, long max, long *out, char *err, size_t errlen);
+
+/*
+ * Wipes every string of the tree (member names and values), then frees it;
+ * NULL is fine. Provider answers hold device codes and tokens, and cJSON keeps
+ * its own copy of each (cJSON_Delete() frees them as they are).
+ */
+void oauth_json_free(cJSON *item);
 
 #endif

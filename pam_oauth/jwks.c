@@ -433,7 +433,7 @@ oauth_jwks_parse(const char *body, size_t len, struct oauth_jwks **out, char *er
 	rc = OAUTH_OK;
 out:
 	oauth_jwks_free(set);
-	cJSON_Delete(root);
+	oauth_json_free(root);
 	return rc;
 }
 

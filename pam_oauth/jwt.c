@@ -56,8 +56,8 @@ oauth_jwt_free(struct oauth_jwt *jwt)
 {
 	if (jwt == NULL)
 		return;
-	cJSON_Delete(jwt->header);
-	cJSON_Delete(jwt->claims);
+	oauth_json_free(jwt->header);
+	oauth_json_free(jwt->claims);
 	oauth_wipe(jwt->signature, jwt->signature_len);
 	free(jwt->signature);
 	oauth_free_secret(jwt->signing_input);

@@ -303,8 +303,8 @@ static void
 login_free(struct login *l)
 {
 	oauth_policy_free(l->policy);
-	cJSON_Delete(l->claims);
-	cJSON_Delete(l->userinfo);
+	oauth_json_free(l->claims);
+	oauth_json_free(l->userinfo);
 	oauth_jwks_free(l->jwks);
 	oauth_token_response_free(&l->tr);
 	oauth_device_auth_free(&l->da);

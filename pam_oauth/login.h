@@ -36,7 +36,7 @@ enum oauth_status oauth_login(const struct oauth_config *cfg, const struct oauth
                               const struct oauth_logger *log, struct oauth_identity *id, char *err,
                               size_t errlen);
 
-/* The claims a login learnt, for pam_oauth_check --login; owned (cJSON_Delete); may be NULL. */
+/* The claims a login learnt, for pam_oauth_check --login; owned (oauth_json_free); may be NULL. */
 struct oauth_login_claims {
 	cJSON *id_claims; /* verified ID token claims; NULL when none */
 	cJSON *userinfo;  /* the userinfo response; NULL when not fetched */

@@ -13,8 +13,8 @@
 #define OAUTH_WATCH_MAX 4
 
 struct oauth_watch {
-	pid_t parent;              /* our parent when the login began; 0: not watched */
-	int fds[OAUTH_WATCH_MAX];  /* the person's connection (borrowed descriptors) */
+	pid_t parent;             /* our parent when the login began; 0: not watched */
+	int fds[OAUTH_WATCH_MAX]; /* the person's connection (borrowed descriptors) */
 	size_t n;
 };
 

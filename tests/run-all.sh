@@ -63,7 +63,10 @@ valgrind_units() {
 		out=$(cd "$dir" && PAM_OAUTH_MODULE="$dir/.libs/pam_oauth.so" top_srcdir="$top" \
 			./libtool --mode=execute valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$t" 2>&1)
-		if [ $? -ne 0 ]; then
+		st=$?
+		# 77: the test cannot run under valgrind (test_wipe interposes free) and says so.
+		[ $st -eq 77 ] && { echo "valgrind: $(basename "$t") skipped: $out"; continue; }
+		if [ $st -ne 0 ]; then
 			echo "valgrind: $(basename "$t") failed"
 			echo "$out" | tail -n 40
 			rc=1

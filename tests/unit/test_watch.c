@@ -191,7 +191,8 @@ test_a_new_parent_ends_the_login(void)
 			for (i = 0; i < 500 && getppid() == w.parent; i++)
 				usleep(10000);
 			if (v == 'a')
-				v = oauth_watch_check(&w, err, sizeof(err)) == OAUTH_CONV ? 'y' : 'n';
+				v = oauth_watch_check(&w, err, sizeof(err)) == OAUTH_CONV ? 'y'
+				                                                          : 'n';
 			_exit(write(p[1], &v, 1) == 1 ? 0 : 1);
 		}
 		usleep(100000);
