@@ -262,8 +262,17 @@ learn_identity(struct login *l, struct oauth_identity *id, char *err, size_t err
 {
 	enum oauth_status rc;
 
-	/* Without an issuer there is nothing to check an ID token against: use userinfo only. */
-	if (l->tr.id_token != NULL && l->ep.issuer != NULL) {
+	/*
+	 * With an issuer this is OpenID Connect: the identity comes from a verified
+	 * ID token, and userinfo may only fill a claim the token lacks. Without one
+	 * (plain OAuth, GitHub) there is nothing to check a token against.
+	 */
+	if (l->ep.issuer != NULL && l->tr.id_token == NULL) {
+		oauth_seterr(err, errlen, "token response without an ID token (issuer is set)");
+		oauth_log(l->log, LOG_WARNING, "ID token refused: %s", err);
+		return OAUTH_INVALID_TOKEN;
+	}
+	if (l->ep.issuer != NULL) {
 		rc = verify_id_token(l, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;

@@ -332,6 +332,28 @@ test_claim_missing_from_id_token_comes_from_userinfo(void)
 	free(tok);
 }
 
+/* OpenID Connect (issuer set): userinfo alone must never name the account. */
+static void
+test_token_without_id_token_is_refused_when_issuer_is_set(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(NULL));
+	script_add(&s, reply_json(200, "{\"sub\":\"u-1\",\"preferred_username\":\"alice\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_INVALID_TOKEN);
+	CHECK(strstr(err, "without an ID token") != NULL);
+	CHECK(id.username == NULL);
+	CHECK_INT(httpd_nrequests(&h), 2); /* userinfo never asked */
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
 static void
 test_userinfo_for_another_subject_is_refused(void)
 {
@@ -606,6 +628,7 @@ main(void)
 	RUN(test_dry_run_gets_the_verified_claims_even_when_refused);
 	RUN(test_token_signed_by_a_foreign_key_is_refused);
 	RUN(test_claim_missing_from_id_token_comes_from_userinfo);
+	RUN(test_token_without_id_token_is_refused_when_issuer_is_set);
 	RUN(test_userinfo_for_another_subject_is_refused);
 	RUN(test_denial_is_final);
 	RUN(test_conversation_failure_at_the_prompt_stops_before_polling);
