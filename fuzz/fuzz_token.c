@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct oauth_token_response tr;
 	char err[OAUTH_ERR_SIZE];
-	enum oauth_poll_result r;
+	struct oauth_answer r;
 	long status;
 	char *body;
 
@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	r = oauth_token_response_parse(status, body, size - 1, &tr, err, sizeof(err));
 	/* A token only from a 2xx answer that carries an access token. */
-	if (r == OAUTH_POLL_TOKEN && (status < 200 || status > 299 || tr.access_token == NULL))
+	if (r.next == OAUTH_NEXT_READ && (status < 200 || status > 299 || tr.access_token == NULL))
 		__builtin_trap();
 	(void)oauth_token_response_transient(status);
 	oauth_token_response_free(&tr);

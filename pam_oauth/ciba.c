@@ -10,6 +10,7 @@
 
 #include <openssl/rand.h>
 
+#include "answer.h"
 #include "ciba.h"
 #include "json.h"
 #include "secret.h"
@@ -243,43 +244,6 @@ oauth_ciba_binding_message(const char *service, const char *host, const char *co
 	return OAUTH_OK;
 }
 
-/* The provider's CIBA §13 error into err, cleaned and bounded; returns the code or NULL. */
-static const char *
-provider_error(const cJSON *obj, long status, char *err, size_t errlen)
-{
-	char code[OAUTH_LOG_FIELD_MAX], desc[OAUTH_LOG_FIELD_MAX];
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "error");
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "error_description");
-
-	oauth_sanitize(code, sizeof(code), cJSON_IsString(e) ? e->valuestring : "(not a string)");
-	oauth_sanitize(desc, sizeof(desc), cJSON_IsString(d) ? d->valuestring : NULL);
-	oauth_seterr(err, errlen, "backchannel authentication: HTTP %ld: %s%s%s%s", status, code,
-	             desc[0] ? " (" : "", desc, desc[0] ? ")" : "");
-	return cJSON_IsString(e) ? e->valuestring : NULL;
-}
-
-/* CIBA §13 error codes that mean "not for this client or account": the device flow may do. */
-static int
-means_unsupported(const char *code)
-{
-	return code != NULL &&
-	       (strcmp(code, "unknown_user_id") == 0 || strcmp(code, "unauthorized_client") == 0);
-}
-
-static enum oauth_status
-classify_error(const cJSON *obj, long status, int *fallback, char *err, size_t errlen)
-{
-	const char *code = provider_error(obj, status, err, errlen);
-
-	if (means_unsupported(code)) {
-		*fallback = 1;
-		return OAUTH_PROTOCOL;
-	}
-	if (code != NULL && strcmp(code, "access_denied") == 0)
-		return OAUTH_DENIED;
-	return status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
-}
-
 /* Printable ASCII without spaces: it goes back in a form and into nothing else. */
 static int
 auth_req_id_ok(const char *s)
@@ -326,29 +290,19 @@ enum oauth_status
 oauth_ciba_auth_parse(long http_status, const char *body, size_t len, struct oauth_ciba_auth *ca,
                       int *fallback, char *err, size_t errlen)
 {
-	char jerr[OAUTH_ERR_SIZE] = "";
-	enum oauth_status rc = OAUTH_PROTOCOL, jrc;
+	struct oauth_answer a;
+	enum oauth_status rc;
 	cJSON *obj = NULL;
 
 	memset(ca, 0, sizeof(*ca));
-	*fallback = 0;
-	jrc = oauth_json_parse_object(body, len, &obj, jerr, sizeof(jerr));
-	if (jrc == OAUTH_OK && cJSON_GetObjectItemCaseSensitive(obj, "error") != NULL) {
-		rc = classify_error(obj, http_status, fallback, err, errlen);
-		goto out;
-	}
-	if (http_status != 200) {
-		oauth_seterr(err, errlen, "backchannel authentication: HTTP %ld", http_status);
-		rc = http_status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
-		goto out;
-	}
-	if (jrc != OAUTH_OK) {
-		oauth_seterr(err, errlen, "backchannel authentication: %s", jerr);
-		rc = jrc;
-		goto out;
-	}
-	rc = read_ack(obj, ca, err, errlen);
-out:
+	a = oauth_answer_read(OAUTH_AT_BACKCHANNEL, http_status, body, len, &obj, err, errlen);
+	*fallback = a.no_push;
+	if (a.next != OAUTH_NEXT_READ)
+		rc = a.status;
+	else if (obj == NULL)
+		rc = OAUTH_PROTOCOL;
+	else
+		rc = read_ack(obj, ca, err, errlen);
 	if (rc != OAUTH_OK)
 		oauth_ciba_auth_free(ca);
 	oauth_json_free(obj);

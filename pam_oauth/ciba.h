@@ -105,10 +105,10 @@ enum oauth_status oauth_ciba_sudo_command(const char *args, size_t len, char *ou
 
 /*
  * Parses a backchannel authentication response (CIBA §7.3, errors §13). Fills
- * ca (cleared at entry). On a provider error, *fallback is set when the
- * provider says this client or account can't use CIBA (unknown_user_id,
- * unauthorized_client): the caller may use the device flow instead.
- * access_denied is OAUTH_DENIED, 5xx OAUTH_UNAVAILABLE, others OAUTH_PROTOCOL.
+ * ca (cleared at entry). Any other answer gets the status answer.c's table
+ * gives it; *fallback is set when the table says the push was refused before
+ * anyone was asked (unknown_user_id, unauthorized_client, ...): the caller may
+ * use the device flow instead.
  */
 enum oauth_status oauth_ciba_auth_parse(long http_status, const char *body, size_t len,
                                         struct oauth_ciba_auth *ca, int *fallback, char *err,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "device_flow.h"
 #include "json.h"
 #include "secret.h"
@@ -48,23 +49,6 @@ oauth_token_response_free(struct oauth_token_response *tr)
 	free(tr->token_type);
 	free(tr->scope);
 	memset(tr, 0, sizeof(*tr));
-}
-
-/*
- * Puts the provider's RFC 6749 §5.2 error into err, cleaned and bounded: the
- * text comes from the network and may end up on a terminal or in a log.
- */
-static void
-provider_error(const cJSON *obj, const char *what, long status, char *err, size_t errlen)
-{
-	char code[OAUTH_LOG_FIELD_MAX], desc[OAUTH_LOG_FIELD_MAX];
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "error");
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "error_description");
-
-	oauth_sanitize(code, sizeof(code), cJSON_IsString(e) ? e->valuestring : "(not a string)");
-	oauth_sanitize(desc, sizeof(desc), cJSON_IsString(d) ? d->valuestring : NULL);
-	oauth_seterr(err, errlen, "%s: HTTP %ld: %s%s%s%s", what, status, code, desc[0] ? " (" : "",
-	             desc, desc[0] ? ")" : "");
 }
 
 /* Printable ASCII only, 1..OAUTH_MAX_USER_CODE bytes: a person reads and types it. */
@@ -142,30 +126,18 @@ enum oauth_status
 oauth_device_auth_parse(long http_status, const char *body, size_t len,
                         struct oauth_device_auth *da, char *err, size_t errlen)
 {
-	static const char what[] = "device authorization";
-	char jerr[OAUTH_ERR_SIZE] = "";
-	enum oauth_status rc = OAUTH_PROTOCOL, jrc;
+	struct oauth_answer a;
+	enum oauth_status rc;
 	cJSON *obj = NULL;
 
 	memset(da, 0, sizeof(*da));
-	jrc = oauth_json_parse_object(body, len, &obj, jerr, sizeof(jerr));
-	if (jrc == OAUTH_OK && cJSON_GetObjectItemCaseSensitive(obj, "error") != NULL) {
-		provider_error(obj, what, http_status, err, errlen);
-		rc = http_status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
-		goto out;
-	}
-	if (http_status != 200) {
-		oauth_seterr(err, errlen, "%s: HTTP %ld", what, http_status);
-		rc = http_status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
-		goto out;
-	}
-	if (jrc != OAUTH_OK) {
-		oauth_seterr(err, errlen, "%s: %s", what, jerr);
-		rc = jrc;
-		goto out;
-	}
-	rc = read_device_auth(obj, da, err, errlen);
-out:
+	a = oauth_answer_read(OAUTH_AT_DEVICE_AUTH, http_status, body, len, &obj, err, errlen);
+	if (a.next != OAUTH_NEXT_READ)
+		rc = a.status; /* a passing fault is one here: nothing retries it */
+	else if (obj == NULL)
+		rc = OAUTH_PROTOCOL;
+	else
+		rc = read_device_auth(obj, da, err, errlen);
 	if (rc != OAUTH_OK)
 		oauth_device_auth_free(da);
 	oauth_json_free(obj);
@@ -175,32 +147,7 @@ out:
 int
 oauth_token_response_transient(long http_status)
 {
-	return http_status >= 500 || http_status == 429;
-}
-
-/* RFC 6749 §5.2 / RFC 8628 §3.5 error codes, compared exactly. */
-static enum oauth_poll_result
-classify_error(const cJSON *obj, long status, char *err, size_t errlen)
-{
-	static const struct {
-		const char *code;
-		enum oauth_poll_result result;
-	} codes[] = {
-	    {"authorization_pending", OAUTH_POLL_PENDING},
-	    {"slow_down", OAUTH_POLL_SLOW_DOWN},
-	    {"access_denied", OAUTH_POLL_DENIED},
-	    {"expired_token", OAUTH_POLL_EXPIRED},
-	};
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(obj, "error");
-	size_t i;
-
-	provider_error(obj, "token endpoint", status, err, errlen);
-	if (!cJSON_IsString(e))
-		return OAUTH_POLL_ERROR;
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(e->valuestring, codes[i].code) == 0)
-			return codes[i].result;
-	return OAUTH_POLL_ERROR;
+	return oauth_answer_classify(OAUTH_AT_TOKEN, http_status, NULL).next == OAUTH_NEXT_RETRY;
 }
 
 /* RFC 6749 §5.1 members; scope may be "" (GitHub, nothing granted), kept as "". */
@@ -231,42 +178,32 @@ read_tokens(const cJSON *obj, struct oauth_token_response *tr, char *err, size_t
 	return oauth_json_get_string(obj, "scope", 0, &tr->scope, err, errlen);
 }
 
-enum oauth_poll_result
+struct oauth_answer
 oauth_token_response_parse(long http_status, const char *body, size_t len,
                            struct oauth_token_response *tr, char *err, size_t errlen)
 {
-	enum oauth_poll_result result = OAUTH_POLL_ERROR;
-	char jerr[OAUTH_ERR_SIZE] = "";
+	char why[OAUTH_ERR_SIZE] = "";
+	struct oauth_answer a;
+	enum oauth_status rc;
 	cJSON *obj = NULL;
 
 	memset(tr, 0, sizeof(*tr));
-	if (oauth_token_response_transient(http_status)) {
-		oauth_seterr(err, errlen, "token endpoint: HTTP %ld (temporary failure)",
-		             http_status);
-		goto out;
+	a = oauth_answer_read(OAUTH_AT_TOKEN, http_status, body, len, &obj, err, errlen);
+	if (a.next == OAUTH_NEXT_READ && obj == NULL) {
+		a.next = OAUTH_NEXT_STOP;
+		a.status = OAUTH_PROTOCOL;
+	} else if (a.next == OAUTH_NEXT_READ) {
+		rc = read_tokens(obj, tr, why, sizeof(why));
+		if (rc != OAUTH_OK) {
+			oauth_seterr(err, errlen, "token endpoint: %s", why);
+			a.next = OAUTH_NEXT_STOP;
+			a.status = rc;
+		}
 	}
-	if (oauth_json_parse_object(body, len, &obj, jerr, sizeof(jerr)) != OAUTH_OK) {
-		oauth_seterr(err, errlen, "token endpoint: HTTP %ld: %s", http_status, jerr);
-		goto out;
-	}
-	/* GitHub answers pending polls with 200 and an error: the error member decides. */
-	if (cJSON_GetObjectItemCaseSensitive(obj, "error") != NULL) {
-		result = classify_error(obj, http_status, err, errlen);
-		goto out;
-	}
-	if (http_status != 200) {
-		oauth_seterr(err, errlen, "token endpoint: HTTP %ld without an error code",
-		             http_status);
-		goto out;
-	}
-	if (read_tokens(obj, tr, err, errlen) != OAUTH_OK)
-		goto out;
-	result = OAUTH_POLL_TOKEN;
-out:
-	if (result != OAUTH_POLL_TOKEN)
+	if (a.next != OAUTH_NEXT_READ)
 		oauth_token_response_free(tr);
 	oauth_json_free(obj);
-	return result;
+	return a;
 }
 
 /* Where the poll loop stands between requests. */
@@ -337,38 +274,32 @@ transient_failure(struct poll_state *st, long retry_after, const struct oauth_lo
 	return OAUTH_OK;
 }
 
-/* Acts on one parsed answer: sets the next wait, or ends the loop. */
+/* Acts on one classified answer (answer.c): sets the next wait, or ends the loop. */
 static enum oauth_status
-step(struct poll_state *st, enum oauth_poll_result pr, const struct oauth_http_response *resp,
+step(struct poll_state *st, struct oauth_answer a, const struct oauth_http_response *resp,
      const struct oauth_logger *log, char *err)
 {
 	st->done = 1;
-	switch (pr) {
-	case OAUTH_POLL_TOKEN:
+	switch (a.next) {
+	case OAUTH_NEXT_READ:
 		oauth_debug(log, "device flow: token issued");
 		return OAUTH_OK;
-	case OAUTH_POLL_DENIED:
-		oauth_debug(log, "device flow: access_denied");
-		return OAUTH_DENIED;
-	case OAUTH_POLL_EXPIRED:
-		oauth_debug(log, "device flow: expired_token");
-		return OAUTH_EXPIRED;
-	case OAUTH_POLL_SLOW_DOWN:
+	case OAUTH_NEXT_STOP:
+		oauth_debug(log, "device flow: final answer: %s", oauth_status_str(a.status));
+		return a.status;
+	case OAUTH_NEXT_RETRY:
+		st->done = 0;
+		return transient_failure(st, resp->retry_after, log, err);
+	case OAUTH_NEXT_SLOW_DOWN:
 		/* §3.5: for this and every later request. */
 		st->interval += OAUTH_SLOW_DOWN_STEP;
 		if (st->interval > OAUTH_MAX_INTERVAL)
 			st->interval = OAUTH_MAX_INTERVAL;
 		oauth_debug(log, "device flow: slow_down, interval now %ld s", st->interval);
 		break;
-	case OAUTH_POLL_PENDING:
+	case OAUTH_NEXT_PENDING:
 		oauth_debug(log, "device flow: authorization_pending");
 		break;
-	case OAUTH_POLL_ERROR:
-		if (oauth_token_response_transient(resp->status)) {
-			st->done = 0;
-			return transient_failure(st, resp->retry_after, log, err);
-		}
-		return OAUTH_PROTOCOL;
 	}
 	st->done = 0;
 	st->failures = 0;
@@ -382,7 +313,7 @@ poll_once(const struct oauth_poll_ops *ops, struct poll_state *st, const struct 
           struct oauth_token_response *tr, char *err, size_t errlen)
 {
 	struct oauth_http_response resp = {0};
-	enum oauth_poll_result pr;
+	struct oauth_answer a;
 	enum oauth_status rc;
 
 	oauth_debug(log, "device flow: polling the token endpoint");
@@ -396,8 +327,8 @@ poll_once(const struct oauth_poll_ops *ops, struct poll_state *st, const struct 
 		st->done = 1;
 		goto out;
 	}
-	pr = oauth_token_response_parse(resp.status, resp.body, resp.len, tr, err, errlen);
-	rc = step(st, pr, &resp, log, err);
+	a = oauth_token_response_parse(resp.status, resp.body, resp.len, tr, err, errlen);
+	rc = step(st, a, &resp, log, err);
 out:
 	oauth_http_response_free(&resp);
 	return rc;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "answer.h"
 #include "config.h"
 #include "discovery.h"
 #include "http.h"
@@ -51,34 +52,25 @@ void oauth_token_response_free(struct oauth_token_response *tr);
 /*
  * Parses a device authorization response (HTTP status given). Requires
  * device_code, user_code, verification_uri (or verification_url), expires_in;
- * a 4xx/5xx answer or a JSON "error" becomes OAUTH_PROTOCOL/OAUTH_UNAVAILABLE
- * with the sanitised error in err. Fills da (cleared at entry).
+ * any other answer gets the status answer.c's table gives it, with the
+ * sanitised error in err. Fills da (cleared at entry).
  */
 enum oauth_status oauth_device_auth_parse(long http_status, const char *body, size_t len,
                                           struct oauth_device_auth *da, char *err, size_t errlen);
 
-/* What one token-endpoint answer means for the poll loop (RFC 8628 §3.5). */
-enum oauth_poll_result {
-	OAUTH_POLL_TOKEN,   /* success: tr is filled */
-	OAUTH_POLL_PENDING, /* authorization_pending */
-	OAUTH_POLL_SLOW_DOWN,
-	OAUTH_POLL_DENIED,  /* access_denied */
-	OAUTH_POLL_EXPIRED, /* expired_token */
-	OAUTH_POLL_ERROR,   /* any other error: stop (err says which) */
-};
-
 /*
- * Classifies one token-endpoint answer. On OAUTH_POLL_TOKEN fills tr (cleared at
- * entry); an access_token is required.
+ * Classifies one token-endpoint answer (answer.c). A success (OAUTH_NEXT_READ)
+ * fills tr (cleared at entry) and needs an access_token; a success that cannot
+ * be read is OAUTH_NEXT_STOP with OAUTH_PROTOCOL.
  */
-enum oauth_poll_result oauth_token_response_parse(long http_status, const char *body, size_t len,
-                                                  struct oauth_token_response *tr, char *err,
-                                                  size_t errlen);
+struct oauth_answer oauth_token_response_parse(long http_status, const char *body, size_t len,
+                                               struct oauth_token_response *tr, char *err,
+                                               size_t errlen);
 
 /*
  * Nonzero when an answer with this status is a passing failure (5xx, 429):
- * oauth_token_response_parse() calls it OAUTH_POLL_ERROR, and oauth_device_poll()
- * treats it like a transport failure (back off, honour Retry-After, retry).
+ * oauth_device_poll() treats it like a transport failure (back off, honour
+ * Retry-After, retry).
  */
 int oauth_token_response_transient(long http_status);
 
@@ -100,11 +92,11 @@ struct oauth_poll_ops {
  * Polls until a token, a final answer, or deadline_ms (on now_ms's clock).
  * The first request is sent at once when poll_now is set (the person pressed
  * Enter), else after one interval. slow_down adds OAUTH_SLOW_DOWN_STEP to the
- * interval for good; a transport failure doubles the wait (capped at
- * OAUTH_MAX_INTERVAL) and OAUTH_MAX_POLL_FAILURES in a row end the loop with
- * OAUTH_UNAVAILABLE. Returns OAUTH_OK with tr filled, OAUTH_DENIED,
- * OAUTH_EXPIRED (expired_token or the deadline), OAUTH_PROTOCOL, OAUTH_UNAVAILABLE,
- * or whatever sleep_ms returned.
+ * interval for good; a transport failure or passing fault doubles the wait
+ * (capped at OAUTH_MAX_INTERVAL) and OAUTH_MAX_POLL_FAILURES in a row end the
+ * loop with OAUTH_UNAVAILABLE. Returns OAUTH_OK with tr filled, OAUTH_EXPIRED
+ * at the deadline, the status answer.c gives a final answer (OAUTH_DENIED,
+ * OAUTH_EXPIRED, OAUTH_CONFIG, ...), or whatever sleep_ms returned.
  */
 enum oauth_status oauth_device_poll(const struct oauth_poll_ops *ops, long interval_s,
                                     long long deadline_ms, int poll_now,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "discovery.h"
 #include "json.h"
 #include "log.h"
@@ -262,9 +263,10 @@ fetch(struct oauth_http *http, const struct oauth_cache *cache, const char *issu
 	if (rc != OAUTH_OK)
 		goto out;
 	if (resp.status != 200) {
+		rc = oauth_answer_status(OAUTH_AT_DISCOVERY, resp.status, resp.body, resp.len, err,
+		                         errlen);
 		oauth_seterr(err, errlen, "discovery: HTTP %ld from %s", resp.status,
 		             oauth_sanitize(where, sizeof(where), url));
-		rc = resp.status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
 		goto out;
 	}
 	rc = oauth_discovery_parse_required(resp.body, resp.len, issuer, need, doc, err, errlen);

@@ -131,8 +131,12 @@ oauth_identity_from_claims(const cJSON *id_claims, const cJSON *userinfo, const 
 		item = get_claim(userinfo, claim);
 	oauth_sanitize(shown, sizeof(shown), claim);
 	if (item == NULL) {
-		oauth_seterr(err, errlen, "claim \"%s\" not in the ID token nor userinfo", shown);
-		rc = OAUTH_PROTOCOL;
+		/* An approval whose answer names no account (no profile scope granted, say). */
+		oauth_seterr(err, errlen,
+		             "the answer named no account: claim \"%s\" not in the "
+		             "ID token nor userinfo",
+		             shown);
+		rc = OAUTH_NO_ACCOUNT;
 		goto out;
 	}
 	rc = take_identity(item, "identity claim", &id->username, err, errlen);
@@ -140,7 +144,8 @@ oauth_identity_from_claims(const cJSON *id_claims, const cJSON *userinfo, const 
 		goto out;
 	rc = OAUTH_OK;
 out:
-	if (rc != OAUTH_OK)
+	/* Who approved is known even when the answer named no account: the log says so. */
+	if (rc != OAUTH_OK && rc != OAUTH_NO_ACCOUNT)
 		oauth_identity_free(id);
 	return rc;
 }

@@ -27,12 +27,12 @@ void oauth_identity_free(struct oauth_identity *id);
  * both are given, userinfo's sub must equal id_claims' sub (OIDC Core §5.3.2),
  * else OAUTH_WRONG_IDENTITY. The claim must be a non-empty string without
  * control characters, at most OAUTH_IDENTITY_MAX bytes: else OAUTH_WRONG_IDENTITY
- * (missing claim: OAUTH_PROTOCOL). Fills id (cleared at entry; freed again on
- * failure). With id_claims, userinfo must carry the same sub (missing or other:
- * OAUTH_WRONG_IDENTITY); id->sub is NULL only when neither document has a sub
- * (plain OAuth such as GitHub's /user). A claim present in id_claims but
- * unusable is refused, never looked up in userinfo instead. A claim given as
- * JSON null counts as missing. No claim name: OAUTH_CONFIG.
+ * (missing claim: OAUTH_NO_ACCOUNT). Fills id (cleared at entry; freed again on
+ * failure, except id->sub with OAUTH_NO_ACCOUNT: who approved, for the log). With id_claims,
+ * userinfo must carry the same sub (missing or other: OAUTH_WRONG_IDENTITY); id->sub is NULL only
+ * when neither document has a sub (plain OAuth such as GitHub's /user). A claim present in
+ * id_claims but unusable is refused, never looked up in userinfo instead. A claim given as JSON
+ * null counts as missing. No claim name: OAUTH_CONFIG.
  */
 enum oauth_status oauth_identity_from_claims(const cJSON *id_claims, const cJSON *userinfo,
                                              const char *claim, struct oauth_identity *id,

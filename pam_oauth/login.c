@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answer.h"
 #include "ciba.h"
 #include "cache.h"
 #include "device_flow.h"
@@ -180,8 +181,8 @@ fetch_jwks(struct login *l, int fresh, char *err, size_t errlen)
 	if (rc != OAUTH_OK)
 		goto out;
 	if (resp.status != 200) {
-		oauth_seterr(err, errlen, "jwks_uri answered HTTP %ld", resp.status);
-		rc = resp.status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
+		rc = oauth_answer_status(OAUTH_AT_JWKS, resp.status, resp.body, resp.len, err,
+		                         errlen);
 		goto out;
 	}
 	rc = oauth_jwks_parse(resp.body, resp.len, &l->jwks, err, errlen);
@@ -238,17 +239,18 @@ fetch_userinfo(struct login *l, char *err, size_t errlen)
 
 	if (l->ep.userinfo_endpoint == NULL) {
 		oauth_seterr(err, errlen,
-		             "claim \"%s\" not in the ID token and no userinfo_endpoint",
+		             "the answer named no account: claim \"%s\" not in the ID token, and "
+		             "no userinfo_endpoint",
 		             l->cfg->username_claim);
-		return OAUTH_PROTOCOL;
+		return OAUTH_NO_ACCOUNT;
 	}
 	rc = oauth_http_get(l->http, l->ep.userinfo_endpoint, l->tr.access_token, &resp, err,
 	                    errlen);
 	if (rc != OAUTH_OK)
 		goto out;
 	if (resp.status != 200) {
-		oauth_seterr(err, errlen, "userinfo_endpoint answered HTTP %ld", resp.status);
-		rc = resp.status >= 500 ? OAUTH_UNAVAILABLE : OAUTH_PROTOCOL;
+		rc = oauth_answer_status(OAUTH_AT_USERINFO, resp.status, resp.body, resp.len, err,
+		                         errlen);
 		goto out;
 	}
 	rc = oauth_json_parse_object(resp.body, resp.len, &l->userinfo, err, errlen);

@@ -89,6 +89,7 @@ status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct o
 		return PAM_MAXTRIES;
 	case OAUTH_EXPIRED:
 	case OAUTH_WRONG_IDENTITY:
+	case OAUTH_NO_ACCOUNT:
 	case OAUTH_POLICY:
 	case OAUTH_INVALID_TOKEN:
 		return PAM_AUTH_ERR;
@@ -116,6 +117,8 @@ user_message(enum oauth_status st)
 		return "The sign-in request expired before it was approved.";
 	case OAUTH_WRONG_IDENTITY:
 		return "The sign-in was approved by a different account than the one logging in.";
+	case OAUTH_NO_ACCOUNT:
+		return "The identity provider's answer named no account for this login.";
 	case OAUTH_POLICY:
 		return "Your account is not allowed to sign in here.";
 	case OAUTH_INVALID_TOKEN:

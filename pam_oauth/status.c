@@ -20,6 +20,8 @@ oauth_status_str(enum oauth_status status)
 		return "expired";
 	case OAUTH_WRONG_IDENTITY:
 		return "wrong_identity";
+	case OAUTH_NO_ACCOUNT:
+		return "no_account";
 	case OAUTH_POLICY:
 		return "policy";
 	case OAUTH_INVALID_TOKEN:

@@ -14,6 +14,7 @@ enum oauth_status {
 	OAUTH_DENIED,         /* the person refused (access_denied) */
 	OAUTH_EXPIRED,        /* the code lapsed (expired_token) or our deadline passed */
 	OAUTH_WRONG_IDENTITY, /* approved, but by someone who is not this account */
+	OAUTH_NO_ACCOUNT,     /* the answer names no account (no claim), or the provider has none */
 	OAUTH_POLICY,         /* right person, but a required scope or group is missing */
 	OAUTH_INVALID_TOKEN,  /* the ID token failed verification */
 	OAUTH_UNAVAILABLE,    /* provider unreachable, timed out, or answered 5xx */

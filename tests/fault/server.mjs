@@ -144,8 +144,11 @@ export async function startFaultServer(opts = {}) {
     return obj;
   };
 
-  /** A token response whose ID token names sub/user; foreign: signed by a key not in the JWKS. */
-  srv.tokens = ({ user = 'alice', foreign = false } = {}) => {
+  /**
+   * A token response whose ID token names sub/user; foreign: signed by a key not in the JWKS;
+   * claims override (or, undefined, remove) the ID token's claims.
+   */
+  srv.tokens = ({ user = 'alice', foreign = false, claims: extra = {} } = {}) => {
     const now = Math.floor(Date.now() / 1000);
     const { publicKey } = signingKey();
     const header = { alg: 'RS256', typ: 'JWT', kid: kidOf(publicKey) };
@@ -156,7 +159,9 @@ export async function startFaultServer(opts = {}) {
       preferred_username: user,
       iat: now,
       exp: now + 300,
+      ...extra,
     };
+    for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const key = foreign ? otherKey().privateKey : signingKey().privateKey;
     const idToken = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;

@@ -136,11 +136,13 @@ export function writeConfig(dir, settings, mode = 0o644) {
   return path;
 }
 
-function writeEnvFiles(dir, service, config, args) {
+// stack: the service's lines, "MODULE" standing for the module and its arguments; default one
+// "auth required" line.
+function writeEnvFiles(dir, service, config, args, stack = ['auth required MODULE']) {
   const svc = join(dir, 'service');
   execFileSync('mkdir', ['-p', svc]);
-  writeFileSync(join(svc, service),
-    `auth required ${modulePath} config=${config}${args.length ? ` ${args.join(' ')}` : ''}\n`);
+  const module = `${modulePath} config=${config}${args.length ? ` ${args.join(' ')}` : ''}`;
+  writeFileSync(join(svc, service), `${stack.map((l) => l.replace('MODULE', module)).join('\n')}\n`);
   writeFileSync(join(dir, 'passwd'), [
     'root:x:0:0:root:/root:/bin/sh',
     'alice:x:1001:1001:Alice:/home/alice:/bin/sh',
@@ -203,6 +205,7 @@ export async function waitFor(cond, timeoutMs = 30000, stepMs = 50) {
  *   flags (pamtester operation flags, e.g. "PAM_SILENT"), env (extra environment),
  *   preload (shared objects preloaded into pamtester ahead of the wrappers, so they interpose),
  *   launcher (argv that runs the rest, e.g. to hand pamtester an open descriptor),
+ *   stack (the service's PAM lines, "MODULE" for the module: see writeEnvFiles),
  *   approveAs (account that approves on seeing the code), deny (abort instead),
  *   beforeApprove (async hook awaited before approving), enter ("after-approve": send Enter
  *   once approved; "never": keep stdin open, send nothing; default: close stdin at once),
@@ -217,7 +220,7 @@ export async function runPam(t, opts) {
   // /var/cache/pam_oauth.
   const settings = { ...opts.config, cache_dir: opts.config.cache_dir ?? join(dir, 'cache') };
   const config = writeConfig(dir, settings, opts.configMode ?? (opts.config.client_secret ? 0o600 : 0o644));
-  const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? []);
+  const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? [], opts.stack);
   const preload = [process.env.PAM_OAUTH_PRELOAD, ...(opts.preload ?? []), 'libpam_wrapper.so',
     'libnss_wrapper.so'].filter(Boolean).join(':');
   const env = {

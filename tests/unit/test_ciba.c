@@ -271,14 +271,16 @@ static const struct ack_case ack_cases[] = {
     {"trailing garbage", 200, "{\"auth_req_id\":\"abc\",\"expires_in\":1}x", OAUTH_PROTOCOL, 0, 0},
     {"201 is not success", 201, "{\"auth_req_id\":\"abc\",\"expires_in\":120}", OAUTH_PROTOCOL, 0,
      0},
-    {"unknown_user_id falls back", 400, "{\"error\":\"unknown_user_id\"}", OAUTH_PROTOCOL, 1, 0},
-    {"unauthorized_client falls back", 400, "{\"error\":\"unauthorized_client\"}", OAUTH_PROTOCOL,
+    {"unknown_user_id falls back", 400, "{\"error\":\"unknown_user_id\"}", OAUTH_NO_ACCOUNT, 1, 0},
+    {"unauthorized_client falls back", 400, "{\"error\":\"unauthorized_client\"}", OAUTH_CONFIG, 1,
+     0},
+    {"error member decides even on 200", 200, "{\"error\":\"unknown_user_id\"}", OAUTH_NO_ACCOUNT,
      1, 0},
-    {"error member decides even on 200", 200, "{\"error\":\"unknown_user_id\"}", OAUTH_PROTOCOL, 1,
-     0},
+    {"invalid_request falls back", 400, "{\"error\":\"invalid_request\"}", OAUTH_CONFIG, 1, 0},
+    {"invalid_client falls back: a client without the CIBA grant (Glewlwyd)", 403,
+     "{\"error\":\"invalid_client\"}", OAUTH_CONFIG, 1, 0},
     {"access_denied is final", 403, "{\"error\":\"access_denied\"}", OAUTH_DENIED, 0, 0},
-    {"invalid_binding_message", 400, "{\"error\":\"invalid_binding_message\"}", OAUTH_PROTOCOL, 0,
-     0},
+    {"invalid_binding_message", 400, "{\"error\":\"invalid_binding_message\"}", OAUTH_CONFIG, 1, 0},
     {"error code compared exactly", 400, "{\"error\":\"Unknown_User_Id\"}", OAUTH_PROTOCOL, 0, 0},
     {"error not a string", 400, "{\"error\":[\"unknown_user_id\"]}", OAUTH_PROTOCOL, 0, 0},
     {"5xx without body", 503, "", OAUTH_UNAVAILABLE, 0, 0},
@@ -341,7 +343,7 @@ test_provider_error_is_sanitised(void)
 	int fb, ctl = 0;
 
 	CHECK_INT(oauth_ciba_auth_parse(400, body, strlen(body), &ca, &fb, err, sizeof(err)),
-	          OAUTH_PROTOCOL);
+	          OAUTH_NO_ACCOUNT);
 	for (i = 0; err[i] != '\0'; i++)
 		if ((unsigned char)err[i] < 0x20)
 			ctl++;
@@ -675,7 +677,7 @@ test_push_login_unknown_user_allows_fallback_before_showing_anything(void)
 	int fb = -1;
 
 	ciba_cfg(&cfg);
-	CHECK_INT(push_login(&h, replies, 1, &cfg, &f, &tr, &fb, 1), OAUTH_PROTOCOL);
+	CHECK_INT(push_login(&h, replies, 1, &cfg, &f, &tr, &fb, 1), OAUTH_NO_ACCOUNT);
 	CHECK_INT(fb, 1);
 	CHECK_INT(f.nshown, 0);
 	httpd_free(&h);

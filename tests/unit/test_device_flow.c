@@ -89,11 +89,15 @@ static const struct da_case da_cases[] = {
      ",\"user_code\":\"01234567890123456789012345678901234567890123456789012345678901234\"," URI
      "," EXP "}",
      OAUTH_PROTOCOL, 0},
-    {"error object", 400, "{\"error\":\"invalid_client\",\"error_description\":\"bad id\"}",
-     OAUTH_PROTOCOL, 0},
+    {"invalid_client: a wrong secret", 400,
+     "{\"error\":\"invalid_client\",\"error_description\":\"bad id\"}", OAUTH_CONFIG, 0},
     {"error object with 200", 200, "{\"error\":\"invalid_scope\"," DC "," UC "," URI "," EXP "}",
+     OAUTH_CONFIG, 0},
+    {"unauthorized_client at 403", 403, "{\"error\":\"unauthorized_client\"}", OAUTH_CONFIG, 0},
+    {"401 without body: client authentication refused", 401, "", OAUTH_CONFIG, 0},
+    {"an error code not for this endpoint", 400, "{\"error\":\"authorization_pending\"}",
      OAUTH_PROTOCOL, 0},
-    {"401 without body", 401, "", OAUTH_PROTOCOL, 0},
+    {"404 without a code", 404, "not found", OAUTH_PROTOCOL, 0},
     {"302 redirect", 302, "", OAUTH_PROTOCOL, 0},
     {"good body with 201", 201, "{" DC "," UC "," URI "," EXP "}", OAUTH_PROTOCOL, 0},
     {"503", 503, "Service Unavailable", OAUTH_UNAVAILABLE, 0},
@@ -170,7 +174,7 @@ test_provider_error_is_sanitised_and_bounded(void)
 	         "{\"error\":\"invalid_client\",\"error_description\":\"\\u001b[2Jbad\\r\\nFAKE "
 	         "LOG\"}");
 	CHECK_INT(oauth_device_auth_parse(401, body, strlen(body), &da, err, sizeof(err)),
-	          OAUTH_PROTOCOL);
+	          OAUTH_CONFIG);
 	CHECK(strstr(err, "invalid_client") != NULL);
 	CHECK(strstr(err, "bad") != NULL);
 	for (i = 0; err[i] != '\0'; i++)
@@ -188,44 +192,70 @@ struct token_case {
 	const char *name;
 	long status;
 	const char *body;
-	enum oauth_poll_result want;
+	enum oauth_next next;
+	enum oauth_status want; /* what the loop ends with, for STOP and RETRY */
 	int transient;
 };
 
+#define A_READ OAUTH_NEXT_READ, OAUTH_OK
+#define A_PENDING OAUTH_NEXT_PENDING, OAUTH_OK
+#define A_SLOW OAUTH_NEXT_SLOW_DOWN, OAUTH_OK
+#define A_RETRY OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE
+#define A_STOP(st) OAUTH_NEXT_STOP, st
+
 static const struct token_case token_cases[] = {
-    {"success", 200, "{\"access_token\":\"at\",\"token_type\":\"Bearer\"}", OAUTH_POLL_TOKEN, 0},
-    {"authorization_pending", 400, "{\"error\":\"authorization_pending\"}", OAUTH_POLL_PENDING, 0},
-    {"slow_down", 400, "{\"error\":\"slow_down\"}", OAUTH_POLL_SLOW_DOWN, 0},
-    {"access_denied", 400, "{\"error\":\"access_denied\"}", OAUTH_POLL_DENIED, 0},
-    {"expired_token", 400, "{\"error\":\"expired_token\"}", OAUTH_POLL_EXPIRED, 0},
-    {"pending with 401", 401, "{\"error\":\"authorization_pending\"}", OAUTH_POLL_PENDING, 0},
+    {"success", 200, "{\"access_token\":\"at\",\"token_type\":\"Bearer\"}", A_READ, 0},
+    {"authorization_pending", 400, "{\"error\":\"authorization_pending\"}", A_PENDING, 0},
+    {"slow_down", 400, "{\"error\":\"slow_down\"}", A_SLOW, 0},
+    {"access_denied", 400, "{\"error\":\"access_denied\"}", A_STOP(OAUTH_DENIED), 0},
+    {"expired_token", 400, "{\"error\":\"expired_token\"}", A_STOP(OAUTH_EXPIRED), 0},
+    {"pending with 401", 401, "{\"error\":\"authorization_pending\"}", A_PENDING, 0},
     {"GitHub pending with 200", 200,
-     "{\"error\":\"authorization_pending\",\"error_description\":\"wait\"}", OAUTH_POLL_PENDING, 0},
+     "{\"error\":\"authorization_pending\",\"error_description\":\"wait\"}", A_PENDING, 0},
     {"error beats a token", 200, "{\"error\":\"access_denied\",\"access_token\":\"at\"}",
-     OAUTH_POLL_DENIED, 0},
-    {"invalid_grant", 400, "{\"error\":\"invalid_grant\"}", OAUTH_POLL_ERROR, 0},
-    {"invalid_client", 401, "{\"error\":\"invalid_client\"}", OAUTH_POLL_ERROR, 0},
-    {"unknown error", 400, "{\"error\":\"whatever_new\"}", OAUTH_POLL_ERROR, 0},
-    {"error code case differs", 400, "{\"error\":\"Authorization_Pending\"}", OAUTH_POLL_ERROR, 0},
-    {"error not a string", 400, "{\"error\":7}", OAUTH_POLL_ERROR, 0},
-    {"success without access_token", 200, "{\"token_type\":\"Bearer\",\"id_token\":\"x\"}",
-     OAUTH_POLL_ERROR, 0},
-    {"access_token a number", 200, "{\"access_token\":5}", OAUTH_POLL_ERROR, 0},
-    {"empty access_token", 200, "{\"access_token\":\"\"}", OAUTH_POLL_ERROR, 0},
-    {"not JSON", 200, "access_token=at&token_type=bearer", OAUTH_POLL_ERROR, 0},
-    {"400 without error", 400, "{}", OAUTH_POLL_ERROR, 0},
-    {"HTML 502", 502, "<html><body>Bad Gateway</body></html>", OAUTH_POLL_ERROR, 1},
-    {"503 JSON", 503, "{\"error\":\"temporarily_unavailable\"}", OAUTH_POLL_ERROR, 1},
-    {"429", 429, "", OAUTH_POLL_ERROR, 1},
-    {"token with 201", 201, "{\"access_token\":\"at\"}", OAUTH_POLL_ERROR, 0},
-    {"expires_in negative", 200, "{\"access_token\":\"at\",\"expires_in\":-1}", OAUTH_POLL_ERROR,
+     A_STOP(OAUTH_DENIED), 0},
+    {"invalid_grant: the code is no good any more", 400, "{\"error\":\"invalid_grant\"}",
+     A_STOP(OAUTH_EXPIRED), 0},
+    {"invalid_client: a wrong secret", 401, "{\"error\":\"invalid_client\"}", A_STOP(OAUTH_CONFIG),
      0},
+    {"unauthorized_client", 400, "{\"error\":\"unauthorized_client\"}", A_STOP(OAUTH_CONFIG), 0},
+    {"unauthorized_client at 403", 403, "{\"error\":\"unauthorized_client\"}", A_STOP(OAUTH_CONFIG),
+     0},
+    {"unsupported_grant_type", 400, "{\"error\":\"unsupported_grant_type\"}", A_STOP(OAUTH_CONFIG),
+     0},
+    {"401 without a body", 401, "", A_STOP(OAUTH_CONFIG), 0},
+    {"temporarily_unavailable at 400", 400, "{\"error\":\"temporarily_unavailable\"}", A_RETRY, 0},
+    {"unknown error", 400, "{\"error\":\"whatever_new\"}", A_STOP(OAUTH_PROTOCOL), 0},
+    {"error code case differs", 400, "{\"error\":\"Authorization_Pending\"}",
+     A_STOP(OAUTH_PROTOCOL), 0},
+    {"error not a string", 400, "{\"error\":7}", A_STOP(OAUTH_PROTOCOL), 0},
+    {"success without access_token", 200, "{\"token_type\":\"Bearer\",\"id_token\":\"x\"}",
+     A_STOP(OAUTH_PROTOCOL), 0},
+    {"access_token a number", 200, "{\"access_token\":5}", A_STOP(OAUTH_PROTOCOL), 0},
+    {"empty access_token", 200, "{\"access_token\":\"\"}", A_STOP(OAUTH_PROTOCOL), 0},
+    {"not JSON", 200, "access_token=at&token_type=bearer", A_STOP(OAUTH_PROTOCOL), 0},
+    {"400 without error", 400, "{}", A_STOP(OAUTH_PROTOCOL), 0},
+    {"redirect", 302, "", A_STOP(OAUTH_PROTOCOL), 0},
+    {"HTML 502", 502, "<html><body>Bad Gateway</body></html>", A_RETRY, 1},
+    {"503 JSON", 503, "{\"error\":\"temporarily_unavailable\"}", A_RETRY, 1},
+    {"503 with a final-looking code", 503, "{\"error\":\"access_denied\"}", A_RETRY, 1},
+    {"429", 429, "", A_RETRY, 1},
+    {"token with 201", 201, "{\"access_token\":\"at\"}", A_STOP(OAUTH_PROTOCOL), 0},
+    {"expires_in negative", 200, "{\"access_token\":\"at\",\"expires_in\":-1}",
+     A_STOP(OAUTH_PROTOCOL), 0},
 };
+
+#undef A_READ
+#undef A_PENDING
+#undef A_SLOW
+#undef A_RETRY
+#undef A_STOP
 
 static void
 test_token_response_table(void)
 {
 	struct oauth_token_response tr;
+	struct oauth_answer a;
 	char err[OAUTH_ERR_SIZE];
 	size_t i;
 
@@ -234,11 +264,12 @@ test_token_response_table(void)
 
 		t_case = c->name;
 		err[0] = '\0';
-		CHECK_INT(oauth_token_response_parse(c->status, c->body, strlen(c->body), &tr, err,
-		                                     sizeof(err)),
-		          c->want);
+		a = oauth_token_response_parse(c->status, c->body, strlen(c->body), &tr, err,
+		                               sizeof(err));
+		CHECK_INT(a.next, c->next);
+		CHECK_INT(a.status, c->want);
 		CHECK_INT(oauth_token_response_transient(c->status), c->transient);
-		if (c->want == OAUTH_POLL_TOKEN)
+		if (c->next == OAUTH_NEXT_READ)
 			CHECK_STR(tr.access_token, "at");
 		else
 			CHECK(tr.access_token == NULL && err[0] != '\0');
@@ -256,8 +287,8 @@ test_token_fields_are_read(void)
 	struct oauth_token_response tr;
 	char err[OAUTH_ERR_SIZE] = "";
 
-	CHECK_INT(oauth_token_response_parse(200, body, strlen(body), &tr, err, sizeof(err)),
-	          OAUTH_POLL_TOKEN);
+	CHECK_INT(oauth_token_response_parse(200, body, strlen(body), &tr, err, sizeof(err)).next,
+	          OAUTH_NEXT_READ);
 	CHECK_STR(tr.access_token, "at");
 	CHECK_STR(tr.id_token, "a.b.c");
 	CHECK_STR(tr.token_type, "Bearer");
@@ -265,8 +296,9 @@ test_token_fields_are_read(void)
 	CHECK_INT(tr.expires_in, 3600);
 	oauth_token_response_free(&tr);
 	CHECK(tr.access_token == NULL);
-	CHECK_INT(oauth_token_response_parse(200, github, strlen(github), &tr, err, sizeof(err)),
-	          OAUTH_POLL_TOKEN);
+	CHECK_INT(
+	    oauth_token_response_parse(200, github, strlen(github), &tr, err, sizeof(err)).next,
+	    OAUTH_NEXT_READ);
 	CHECK_STR(tr.scope, "");
 	CHECK(tr.id_token == NULL);
 	oauth_token_response_free(&tr);
@@ -503,14 +535,14 @@ static void
 test_other_error_stops_with_protocol(void)
 {
 	static const struct scripted script[] = {
-	    PENDING, {OAUTH_OK, 400, "{\"error\":\"invalid_grant\"}", -1}, TOKEN};
+	    PENDING, {OAUTH_OK, 400, "{\"error\":\"whatever_new\"}", -1}, TOKEN};
 	struct fake f = {0};
 	struct oauth_token_response tr;
 	char err[OAUTH_ERR_SIZE] = "";
 
 	CHECK_INT(RUN_POLL(&f, script, 5, 600000, 1, &tr), OAUTH_PROTOCOL);
 	CHECK_INT(f.nreq, 2);
-	CHECK(strstr(err, "invalid_grant") != NULL);
+	CHECK(strstr(err, "whatever_new") != NULL);
 }
 
 static void

@@ -317,7 +317,8 @@ struct status_case {
 static const struct status_case status_cases[] = {
     {"503", "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", OAUTH_UNAVAILABLE},
     {"500 with JSON", "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n{}", OAUTH_UNAVAILABLE},
-    {"404", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", OAUTH_PROTOCOL},
+    {"404: nothing at the issuer, so issuer is wrong",
+     "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", OAUTH_CONFIG},
     {"302", "HTTP/1.1 302 Found\r\nLocation: https://evil.example/\r\nContent-Length: 0\r\n\r\n",
      OAUTH_PROTOCOL},
     {"200 HTML", "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<html>", OAUTH_PROTOCOL},

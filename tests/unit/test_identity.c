@@ -111,17 +111,19 @@ test_userinfo_sub_mismatch_is_wrong_identity(void)
 	    OAUTH_WRONG_IDENTITY);
 }
 
+/* An approval whose answer names no account (no profile scope, say) is a refusal, not a fault. */
 static void
-test_claim_missing_everywhere_is_protocol(void)
+test_claim_missing_everywhere_names_no_account(void)
 {
 	struct oauth_identity id;
 	char err[OAUTH_ERR_SIZE];
 
-	CHECK_INT(build("{\"sub\":\"s1\"}", "{\"sub\":\"s1\"}", "email", &id, err), OAUTH_PROTOCOL);
-	CHECK(strstr(err, "email") != NULL);
+	CHECK_INT(build("{\"sub\":\"s1\"}", "{\"sub\":\"s1\"}", "email", &id, err),
+	          OAUTH_NO_ACCOUNT);
+	CHECK(strstr(err, "email") != NULL && strstr(err, "named no account") != NULL);
 	CHECK_INT(build("{\"sub\":\"s1\",\"email\":null}", NULL, "email", &id, err),
-	          OAUTH_PROTOCOL);
-	CHECK_INT(build(NULL, NULL, "email", &id, err), OAUTH_PROTOCOL);
+	          OAUTH_NO_ACCOUNT);
+	CHECK_INT(build(NULL, NULL, "email", &id, err), OAUTH_NO_ACCOUNT);
 	CHECK_INT(build("{\"email\":\"alice\"}", NULL, "email", &id, err), OAUTH_PROTOCOL);
 	CHECK(id.username == NULL && id.sub == NULL);
 }
@@ -325,7 +327,7 @@ main(void)
 	RUN(test_claim_only_in_userinfo);
 	RUN(test_userinfo_alone_without_sub);
 	RUN(test_userinfo_sub_mismatch_is_wrong_identity);
-	RUN(test_claim_missing_everywhere_is_protocol);
+	RUN(test_claim_missing_everywhere_names_no_account);
 	RUN(test_no_claim_configured_is_config);
 	RUN(test_claim_value_table);
 	RUN(test_unusable_id_token_claim_does_not_fall_back);

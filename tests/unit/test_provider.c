@@ -57,13 +57,13 @@ fixture_json(const char *name)
 	return obj;
 }
 
-static enum oauth_poll_result
+static enum oauth_next
 token_fixture(long status, const char *name, struct oauth_token_response *tr)
 {
 	char buf[MAX_FIXTURE], err[OAUTH_ERR_SIZE] = "";
 	size_t n = fixture(name, buf, sizeof(buf));
 
-	return oauth_token_response_parse(status, buf, n, tr, err, sizeof(err));
+	return oauth_token_response_parse(status, buf, n, tr, err, sizeof(err)).next;
 }
 
 static void
@@ -89,10 +89,10 @@ test_github_errors_at_http_200_keep_polling(void)
 
 	/* GitHub answers a pending poll with 200 and "error": the member decides, not the status.
 	 */
-	CHECK_INT(token_fixture(200, "github-token-pending.json", &tr), OAUTH_POLL_PENDING);
+	CHECK_INT(token_fixture(200, "github-token-pending.json", &tr), OAUTH_NEXT_PENDING);
 	CHECK(tr.access_token == NULL);
 	/* Its slow_down carries the new interval too; we add RFC 8628's 5 s, which matches. */
-	CHECK_INT(token_fixture(200, "github-token-slow-down.json", &tr), OAUTH_POLL_SLOW_DOWN);
+	CHECK_INT(token_fixture(200, "github-token-slow-down.json", &tr), OAUTH_NEXT_SLOW_DOWN);
 	CHECK(tr.access_token == NULL);
 }
 
@@ -101,7 +101,7 @@ test_github_token_has_no_id_token(void)
 {
 	struct oauth_token_response tr;
 
-	CHECK_INT(token_fixture(200, "github-token.json", &tr), OAUTH_POLL_TOKEN);
+	CHECK_INT(token_fixture(200, "github-token.json", &tr), OAUTH_NEXT_READ);
 	CHECK(tr.access_token != NULL);
 	CHECK(tr.id_token == NULL);
 	CHECK_STR(tr.token_type, "bearer");
@@ -148,8 +148,14 @@ test_google_missing_secret_is_a_token_error(void)
 {
 	struct oauth_token_response tr;
 
-	/* What Google says when polled without a secret: it ends the loop, it is not pending. */
-	CHECK_INT(token_fixture(401, "google-token-invalid-client.json", &tr), OAUTH_POLL_ERROR);
+	char buf[MAX_FIXTURE], err[OAUTH_ERR_SIZE] = "";
+	size_t n = fixture("google-token-invalid-client.json", buf, sizeof(buf));
+	struct oauth_answer a = oauth_token_response_parse(401, buf, n, &tr, err, sizeof(err));
+
+	/* What Google says when polled without a secret: the loop ends, and it is the setup's
+	 * fault. */
+	CHECK_INT(a.next, OAUTH_NEXT_STOP);
+	CHECK_INT(a.status, OAUTH_CONFIG);
 }
 
 struct validate_case {
