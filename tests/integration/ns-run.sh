@@ -16,10 +16,16 @@ shift
 [ "$#" -gt 0 ] || { echo "ns-run.sh: no command" >&2; exit 2; }
 
 # Refuse to run outside a private mount namespace: the mounts below would hit the machine.
-if [ "$(readlink /proc/self/ns/mnt)" = "$(readlink /proc/1/ns/mnt 2>/dev/null || true)" ] &&
-	[ "$$" -ne 1 ]; then
-	echo "ns-run.sh: not in a private mount namespace; refusing" >&2
-	exit 2
+# As the first process of the fresh PID namespace (unshare --pid --fork --mount-proc, which implies
+# --mount) this shell is PID 1. Otherwise its mount namespace must differ from PID 1's, and an
+# unreadable /proc/1/ns/mnt (PID 1 in an outer user namespace, as in some containers, where even
+# root gets EACCES) proves nothing: refuse then too rather than mount over the real /etc.
+if [ "$$" -ne 1 ]; then
+	init_ns=$(readlink /proc/1/ns/mnt 2>/dev/null) || init_ns=
+	if [ -z "$init_ns" ] || [ "$(readlink /proc/self/ns/mnt)" = "$init_ns" ]; then
+		echo "ns-run.sh: not in a private mount namespace; refusing" >&2
+		exit 2
+	fi
 fi
 
 for f in passwd shadow group sudoers; do
