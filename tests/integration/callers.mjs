@@ -94,24 +94,32 @@ function appendAccounts(root, users) {
 /**
  * A private machine root: copies of /etc/passwd, shadow, group, pam.d, security with the test
  * accounts, the examples' stacks (module path adapted) and pam_oauth.conf; an empty dev/.
- * stacks: { service: text }. Returns { dir, writeConfig(text), writeStack(service, text) }.
+ * stacks: { service: text }. wholeEtc: copy all of /etc (cp -a: owners and modes kept) for
+ * ns-run.sh --whole-etc, so that nothing run in the namespace can create a file in the real /etc.
+ * Returns { dir, wholeEtc, writeConfig(text), writeStack(service, text) }.
  */
-export function makeRoot({ stacks, sudoers = null, users = USERS }) {
+export function makeRoot({ stacks, sudoers = null, users = USERS, wholeEtc = false }) {
   // In /tmp itself, not $TMPDIR: run.sh's TMPDIR is private (0700), but sshd reads
   // authorized_keys as the test user, who must reach their home below this directory.
   const dir = mkdtempSync(join('/tmp', 'pam-oauth-callers-'));
   chmodSync(dir, 0o755);
   const etc = join(dir, 'etc');
-  mkdirSync(etc);
   mkdirSync(join(dir, 'dev'));
-  for (const f of ['passwd', 'shadow', 'group']) cpSync(`/etc/${f}`, join(etc, f));
-  chmodSync(join(etc, 'shadow'), 0o640);
-  for (const d of ['pam.d', 'security']) {
-    cpSync(`/etc/${d}`, join(etc, d), { recursive: true, verbatimSymlinks: true });
+  if (wholeEtc) {
+    const r = spawnSync('cp', ['-a', '/etc', etc], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cp -a /etc ${etc} failed: ${r.stderr}`);
+  } else {
+    mkdirSync(etc);
+    for (const f of ['passwd', 'shadow', 'group']) cpSync(`/etc/${f}`, join(etc, f));
+    chmodSync(join(etc, 'shadow'), 0o640);
+    for (const d of ['pam.d', 'security']) {
+      cpSync(`/etc/${d}`, join(etc, d), { recursive: true, verbatimSymlinks: true });
+    }
   }
   appendAccounts(dir, users);
   const root = {
     dir,
+    wholeEtc,
     writeStack(service, text) {
       writeFileSync(join(etc, 'pam.d', service), text, { mode: 0o644 });
     },
@@ -148,7 +156,7 @@ export function setPassword(root, user, password) {
 // The command line that runs cmd inside fresh mount and PID namespaces over root.
 export function nsCommand(root, cmd) {
   return ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child',
-    '--mount-proc', 'sh', nsRun, root.dir, ...cmd];
+    '--mount-proc', 'sh', nsRun, ...(root.wholeEtc ? ['--whole-etc'] : []), root.dir, ...cmd];
 }
 
 /**
