@@ -123,8 +123,12 @@ export function makeRoot({ stacks, sudoers = null, users = USERS, wholeEtc = fal
     writeStack(service, text) {
       writeFileSync(join(etc, 'pam.d', service), text, { mode: 0o644 });
     },
+    // The discovery and key cache goes to the namespace's own /run (a tmpfs), never to the
+    // machine's /var/cache/pam_oauth, unless the test names a cache_dir itself.
     writeConfig(text) {
-      writeFileSync(join(etc, 'security', 'pam_oauth.conf'), text, { mode: 0o644 });
+      const cache = /^\s*cache_dir\s*=/m.test(text) ? '' : 'cache_dir = /run/pam_oauth\n';
+      writeFileSync(join(etc, 'security', 'pam_oauth.conf'), `${text.replace(/\n?$/, '\n')}${cache}`,
+        { mode: 0o644 });
       chmodSync(join(etc, 'security', 'pam_oauth.conf'), 0o644);
     },
     cleanup() {
