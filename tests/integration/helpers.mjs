@@ -4,7 +4,8 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import {
-  mkdtempSync, writeFileSync, chmodSync, rmSync, existsSync, readFileSync,
+  mkdtempSync, writeFileSync, chmodSync, rmSync, existsSync, readFileSync, mkdirSync, rmdirSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -199,6 +200,45 @@ export async function waitFor(cond, timeoutMs = 30000, stepMs = 50) {
   throw new Error('waitFor: condition not met in time');
 }
 
+/*
+ * pam_wrapper copies each pamtester's service directory into the first /tmp/pam.X it finds
+ * free, checking with lstat() before mkdir() and carrying on when mkdir() fails: two pamtesters
+ * that start at the same moment can share one directory and read each other's stack (and so
+ * talk to each other's provider). So pamtesters start one at a time, across test files too: a
+ * lock directory is held from the spawn until pam_wrapper says it is set up, or the process
+ * ended. A lock left by a test process that died is broken after STALE_LOCK_MS.
+ */
+const PWRAP_LOCK = '/tmp/pam-oauth-pam-wrapper-start.lock';
+const PWRAP_READY_RE = /pwrap_init: Successfully initialized pam_wrapper/;
+const STALE_LOCK_MS = 30000 * SLOW;
+
+async function lockPamWrapperStart() {
+  const end = Date.now() + 4 * STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(PWRAP_LOCK);
+      return;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    try {
+      if (Date.now() - statSync(PWRAP_LOCK).mtimeMs > STALE_LOCK_MS) rmdirSync(PWRAP_LOCK);
+    } catch {
+      // released meanwhile
+    }
+    if (Date.now() > end) throw new Error(`${PWRAP_LOCK}: held for too long`);
+    await sleep(20);
+  }
+}
+
+function unlockPamWrapperStart() {
+  try {
+    rmdirSync(PWRAP_LOCK);
+  } catch {
+    // broken as stale by another test process
+  }
+}
+
 /**
  * One login: pamtester authenticate under pam_wrapper and nss_wrapper.
  * opts: config (object of key = value), configMode, args (extra PAM arguments), user, rhost,
@@ -250,8 +290,16 @@ export async function runPam(t, opts) {
   const r = {
     stdout: '', stderr: '', userCode: null, approvedAt: null, enterAt: null, approveError: null,
   };
+  await lockPamWrapperStart();
+  let locked = true;
+  const unlock = () => {
+    if (locked) unlockPamWrapperStart();
+    locked = false;
+  };
   r.startedAt = Date.now();
   const child = spawn('stdbuf', argv, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.on('close', unlock);
+  child.on('error', unlock);
   children.add(child);
   t.after(() => killGroup(child));
   child.stdin.on('error', () => {}); // the module may exit before we write
@@ -284,6 +332,7 @@ export async function runPam(t, opts) {
   });
   child.stderr.on('data', (d) => {
     r.stderr += d;
+    if (locked && PWRAP_READY_RE.test(r.stderr)) unlock();
     onOutput();
   });
 
