@@ -32,9 +32,15 @@ oauth_cache_on(const struct oauth_cache *cache)
 	return cache != NULL && cache->dirfd >= 0;
 }
 
+/* Which directory dir_safe() looks at: the cache, or the one it is created in. */
+enum dir_role {
+	PARENT_DIR, /* writable by owner only */
+	CACHE_DIR,  /* exactly 0700 */
+};
+
 /* The checks every directory on the way must pass: only owner could have put files there. */
 static int
-dir_safe(int fd, uid_t owner, int exact, char *why, size_t whylen)
+dir_safe(int fd, uid_t owner, enum dir_role role, char *why, size_t whylen)
 {
 	struct stat st;
 	char ebuf[96];
@@ -53,9 +59,10 @@ dir_safe(int fd, uid_t owner, int exact, char *why, size_t whylen)
 		return 0;
 	}
 	/* The cache itself is 0700; its parent may be read by others but written by owner only. */
-	if ((st.st_mode & (exact ? (mode_t)077 : (mode_t)(S_IWGRP | S_IWOTH))) != 0) {
+	if ((st.st_mode & (role == CACHE_DIR ? (mode_t)077 : (mode_t)(S_IWGRP | S_IWOTH))) != 0) {
 		oauth_seterr(why, whylen,
-		             exact ? "mode %03o, not 0700" : "mode %03o: writable by others",
+		             role == CACHE_DIR ? "mode %03o, not 0700"
+		                               : "mode %03o: writable by others",
 		             (unsigned)(st.st_mode & 0777));
 		return 0;
 	}
@@ -82,7 +89,7 @@ make_dir(char *path, uid_t owner, char *why, size_t whylen)
 		             strerror_r(errno, ebuf, sizeof(ebuf)));
 		return -1;
 	}
-	if (!dir_safe(pfd, owner, 0, why, whylen)) {
+	if (!dir_safe(pfd, owner, PARENT_DIR, why, whylen)) {
 		oauth_seterr(why, whylen, "missing, and its parent is not safe to create it in");
 		close(pfd);
 		return -1;
@@ -129,7 +136,7 @@ open_dir(const char *dir, uid_t owner, int *nomem, char *why, size_t whylen)
 		                 : strerror_r(errno, ebuf, sizeof(ebuf)));
 		goto out;
 	}
-	if (!dir_safe(fd, owner, 1, why, whylen)) {
+	if (!dir_safe(fd, owner, CACHE_DIR, why, whylen)) {
 		close(fd);
 		fd = -1;
 	}

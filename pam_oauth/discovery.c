@@ -64,7 +64,9 @@ read_endpoints(const cJSON *doc, unsigned required, struct oauth_endpoints *ep, 
 
 	for (i = 0; i < NMEMBERS; i++) {
 		s = slot(ep, &members[i]);
-		rc = oauth_json_get_string(doc, members[i].name, (required & members[i].bit) != 0,
+		rc = oauth_json_get_string(doc, members[i].name,
+		                           (required & members[i].bit) != 0 ? OAUTH_JSON_REQUIRED
+		                                                            : OAUTH_JSON_OPTIONAL,
 		                           s, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
@@ -114,7 +116,8 @@ oauth_discovery_parse_required(const char *body, size_t len, const char *expecte
 	}
 	rc = oauth_json_parse_object(body, len, &doc, err, errlen);
 	if (rc == OAUTH_OK)
-		rc = oauth_json_get_string(doc, "issuer", 1, &issuer, err, errlen);
+		rc =
+		    oauth_json_get_string(doc, "issuer", OAUTH_JSON_REQUIRED, &issuer, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
 	/* §4.3: exactly equal, no normalising: a trailing '/' or case change is a mismatch. */

@@ -670,9 +670,16 @@ reset_request(struct oauth_http *http)
 	(void)curl_easy_setopt(http->curl, CURLOPT_HTTPGET, 1L);
 }
 
+/* What a request carries: a form body (POST) or nothing (GET). */
+enum body {
+	NO_BODY,
+	FORM_BODY,
+};
+
 /* The headers every request sends, plus an optional credential line. */
 static enum oauth_status
-request_headers(struct curl_slist **out, int form, const char *credential, char *err, size_t errlen)
+request_headers(struct curl_slist **out, enum body body, const char *credential, char *err,
+                size_t errlen)
 {
 	struct curl_slist *list = NULL;
 
@@ -681,7 +688,7 @@ request_headers(struct curl_slist **out, int form, const char *credential, char 
 	/* No "Expect: 100-continue" round trip: bodies are small. */
 	if (list != NULL)
 		list = add_header(list, "Expect:");
-	if (list != NULL && form)
+	if (list != NULL && body == FORM_BODY)
 		list = add_header(list, "Content-Type: application/x-www-form-urlencoded");
 	if (list != NULL && credential != NULL)
 		list = add_header(list, credential);
@@ -712,7 +719,7 @@ oauth_http_post_form(struct oauth_http *http, const char *url,
 	if (rc == OAUTH_OK && auth != NULL)
 		rc = basic_header(http, auth, &authline, err, errlen);
 	if (rc == OAUTH_OK)
-		rc = request_headers(&headers, 1, authline, err, errlen);
+		rc = request_headers(&headers, FORM_BODY, authline, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
 	CHECK_SETOPT(http, CURLOPT_HTTPHEADER, headers, err, errlen);
@@ -761,7 +768,7 @@ oauth_http_get(struct oauth_http *http, const char *url, const char *bearer,
 		memcpy(authline, prefix, sizeof(prefix) - 1);
 		memcpy(authline + sizeof(prefix) - 1, bearer, bl + 1);
 	}
-	rc = request_headers(&headers, 0, authline, err, errlen);
+	rc = request_headers(&headers, NO_BODY, authline, err, errlen);
 	if (rc != OAUTH_OK)
 		goto out;
 	CHECK_SETOPT(http, CURLOPT_HTTPGET, 1L, err, errlen);

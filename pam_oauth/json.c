@@ -115,8 +115,8 @@ out:
 }
 
 enum oauth_status
-oauth_json_get_string(const cJSON *obj, const char *name, int required, char **out, char *err,
-                      size_t errlen)
+oauth_json_get_string(const cJSON *obj, const char *name, enum oauth_json_need need, char **out,
+                      char *err, size_t errlen)
 {
 	const cJSON *item;
 	size_t n;
@@ -124,7 +124,7 @@ oauth_json_get_string(const cJSON *obj, const char *name, int required, char **o
 	*out = NULL;
 	item = cJSON_GetObjectItemCaseSensitive(obj, name);
 	if (item == NULL || cJSON_IsNull(item)) {
-		if (!required)
+		if (need == OAUTH_JSON_OPTIONAL)
 			return OAUTH_OK;
 		oauth_seterr(err, errlen, "missing \"%s\"", name);
 		return OAUTH_PROTOCOL;
@@ -147,8 +147,8 @@ oauth_json_get_string(const cJSON *obj, const char *name, int required, char **o
 }
 
 enum oauth_status
-oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt, long min, long max,
-                    long *out, char *err, size_t errlen)
+oauth_json_get_long(const cJSON *obj, const char *name, enum oauth_json_need need, long dflt,
+                    long min, long max, long *out, char *err, size_t errlen)
 {
 	const cJSON *item;
 	double v;
@@ -156,7 +156,7 @@ oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
 	*out = dflt;
 	item = cJSON_GetObjectItemCaseSensitive(obj, name);
 	if (item == NULL || cJSON_IsNull(item)) {
-		if (!required)
+		if (need == OAUTH_JSON_OPTIONAL)
 			return OAUTH_OK;
 		oauth_seterr(err, errlen, "missing \"%s\"", name);
 		return OAUTH_PROTOCOL;

@@ -23,21 +23,29 @@
 enum oauth_status oauth_json_parse_object(const char *text, size_t len, cJSON **out, char *err,
                                           size_t errlen);
 
+/* Whether a member must be there. */
+enum oauth_json_need {
+	OAUTH_JSON_OPTIONAL = 0,
+	OAUTH_JSON_REQUIRED = 1,
+};
+
 /*
  * Copies the string member name (case-sensitive) into *out (owned, caller frees).
- * Missing: *out = NULL and OAUTH_OK unless required (then OAUTH_PROTOCOL).
+ * Missing: *out = NULL and OAUTH_OK unless OAUTH_JSON_REQUIRED (then OAUTH_PROTOCOL).
  * Present but not a string, empty, longer than OAUTH_JSON_MAX_STRING or with a
  * NUL: OAUTH_PROTOCOL.
  */
-enum oauth_status oauth_json_get_string(const cJSON *obj, const char *name, int required,
-                                        char **out, char *err, size_t errlen);
+enum oauth_status oauth_json_get_string(const cJSON *obj, const char *name,
+                                        enum oauth_json_need need, char **out, char *err,
+                                        size_t errlen);
 
 /*
  * Reads the integer member name into *out. Missing: *out = dflt, OAUTH_OK unless
- * required. Not a number, not integral, or outside [min, max]: OAUTH_PROTOCOL.
+ * OAUTH_JSON_REQUIRED. Not a number, not integral, or outside [min, max]: OAUTH_PROTOCOL.
  */
-enum oauth_status oauth_json_get_long(const cJSON *obj, const char *name, int required, long dflt,
-                                      long min, long max, long *out, char *err, size_t errlen);
+enum oauth_status oauth_json_get_long(const cJSON *obj, const char *name, enum oauth_json_need need,
+                                      long dflt, long min, long max, long *out, char *err,
+                                      size_t errlen);
 
 /*
  * Wipes every string of the tree (member names and values), then frees it;

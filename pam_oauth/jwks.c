@@ -101,7 +101,10 @@ bad:
 	return OAUTH_PROTOCOL;
 }
 
-/* Decodes the base64url string member name of key, exactly len bytes when len is nonzero. */
+/* get_b64_param()'s len when the member may have any length up to maxlen. */
+#define ANY_LENGTH 0
+
+/* Decodes the base64url string member name of key, exactly len bytes unless ANY_LENGTH. */
 static int
 get_b64_param(const cJSON *key, const char *name, size_t len, size_t maxlen, unsigned char **out,
               size_t *outlen, char *why, size_t whylen)
@@ -165,8 +168,8 @@ rsa_key(const cJSON *key, char *why, size_t whylen)
 	EVP_PKEY *pkey = NULL;
 	int bits;
 
-	if (!get_b64_param(key, "n", 0, MAX_PARAM_BYTES, &n, &nlen, why, whylen) ||
-	    !get_b64_param(key, "e", 0, RSA_MAX_E_BYTES, &e, &elen, why, whylen))
+	if (!get_b64_param(key, "n", ANY_LENGTH, MAX_PARAM_BYTES, &n, &nlen, why, whylen) ||
+	    !get_b64_param(key, "e", ANY_LENGTH, RSA_MAX_E_BYTES, &e, &elen, why, whylen))
 		goto out;
 	bn_n = BN_bin2bn(n, (int)nlen, NULL);
 	bn_e = BN_bin2bn(e, (int)elen, NULL);
@@ -310,15 +313,15 @@ read_members(const cJSON *key, struct oauth_jwk *k, char *why, size_t whylen)
 {
 	enum oauth_status rc;
 
-	rc = oauth_json_get_string(key, "kty", 1, &k->kty, why, whylen);
+	rc = oauth_json_get_string(key, "kty", OAUTH_JSON_REQUIRED, &k->kty, why, whylen);
 	if (rc == OAUTH_OK)
-		rc = oauth_json_get_string(key, "kid", 0, &k->kid, why, whylen);
+		rc = oauth_json_get_string(key, "kid", OAUTH_JSON_OPTIONAL, &k->kid, why, whylen);
 	if (rc == OAUTH_OK)
-		rc = oauth_json_get_string(key, "alg", 0, &k->alg, why, whylen);
+		rc = oauth_json_get_string(key, "alg", OAUTH_JSON_OPTIONAL, &k->alg, why, whylen);
 	if (rc == OAUTH_OK)
-		rc = oauth_json_get_string(key, "use", 0, &k->use, why, whylen);
+		rc = oauth_json_get_string(key, "use", OAUTH_JSON_OPTIONAL, &k->use, why, whylen);
 	if (rc == OAUTH_OK)
-		rc = oauth_json_get_string(key, "crv", 0, &k->crv, why, whylen);
+		rc = oauth_json_get_string(key, "crv", OAUTH_JSON_OPTIONAL, &k->crv, why, whylen);
 	return rc;
 }
 
