@@ -4,7 +4,7 @@
  */
 #include "build_config.h"
 
-#include "device_flow.h"
+#include "token.h"
 #include "fuzz.h"
 
 int

@@ -35,9 +35,14 @@ struct row {
 	int no_push;
 };
 
-#define CODE(at, code, next, status, no_push)                                                      \
+#define CODE(at, code, next, status)                                                               \
 	{                                                                                          \
-		at, code, 100, 499, next, status, no_push                                          \
+		at, code, 100, 499, next, status, 0                                                \
+	}
+/* A backchannel refusal before anyone was asked: the device flow may take over. */
+#define NO_PUSH(code, status)                                                                      \
+	{                                                                                          \
+		BACKCHANNEL, code, 100, 499, OAUTH_NEXT_STOP, status, 1                            \
 	}
 #define STATUS(at, lo, hi, next, status)                                                           \
 	{                                                                                          \
@@ -56,46 +61,46 @@ static const struct row rows[] = {
     {ANY, EITHER, 500, 599, OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE, 0},
     {ANY, EITHER, 429, 429, OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE, 0},
     /* RFC 8628 §3.5, CIBA §11: the poll goes on, or ends with what the person did. */
-    CODE(TOKEN, "authorization_pending", OAUTH_NEXT_PENDING, OAUTH_OK, 0),
-    CODE(TOKEN, "slow_down", OAUTH_NEXT_SLOW_DOWN, OAUTH_OK, 0),
-    CODE(TOKEN | BACKCHANNEL, "access_denied", OAUTH_NEXT_STOP, OAUTH_DENIED, 0),
-    CODE(TOKEN, "expired_token", OAUTH_NEXT_STOP, OAUTH_EXPIRED, 0),
+    CODE(TOKEN, "authorization_pending", OAUTH_NEXT_PENDING, OAUTH_OK),
+    CODE(TOKEN, "slow_down", OAUTH_NEXT_SLOW_DOWN, OAUTH_OK),
+    CODE(TOKEN | BACKCHANNEL, "access_denied", OAUTH_NEXT_STOP, OAUTH_DENIED),
+    CODE(TOKEN, "expired_token", OAUTH_NEXT_STOP, OAUTH_EXPIRED),
     /* RFC 6749 §5.2: the device code or auth_req_id is no good any more (used, revoked). */
-    CODE(TOKEN, "invalid_grant", OAUTH_NEXT_STOP, OAUTH_EXPIRED, 0),
+    CODE(TOKEN, "invalid_grant", OAUTH_NEXT_STOP, OAUTH_EXPIRED),
     /* RFC 6749 §4.1.2.1 codes that providers also send from these endpoints. */
-    CODE(ANY, "temporarily_unavailable", OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE, 0),
-    CODE(ANY, "server_error", OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE, 0),
+    CODE(ANY, "temporarily_unavailable", OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE),
+    CODE(ANY, "server_error", OAUTH_NEXT_RETRY, OAUTH_UNAVAILABLE),
     /*
      * CIBA §13: the push was refused before anyone was asked (this client, scope,
      * hint or message will not do here), so the device flow may still take over.
      * Glewlwyd says invalid_client to a client without the CIBA grant; a wrong
      * secret then fails at the device authorization endpoint just the same.
      */
-    CODE(BACKCHANNEL, "invalid_client", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "unauthorized_client", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "invalid_request", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "invalid_scope", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "expired_login_hint_token", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "missing_user_code", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "invalid_user_code", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "invalid_binding_message", OAUTH_NEXT_STOP, OAUTH_CONFIG, 1),
-    CODE(BACKCHANNEL, "unknown_user_id", OAUTH_NEXT_STOP, OAUTH_NO_ACCOUNT, 1),
+    NO_PUSH("invalid_client", OAUTH_CONFIG),
+    NO_PUSH("unauthorized_client", OAUTH_CONFIG),
+    NO_PUSH("invalid_request", OAUTH_CONFIG),
+    NO_PUSH("invalid_scope", OAUTH_CONFIG),
+    NO_PUSH("expired_login_hint_token", OAUTH_CONFIG),
+    NO_PUSH("missing_user_code", OAUTH_CONFIG),
+    NO_PUSH("invalid_user_code", OAUTH_CONFIG),
+    NO_PUSH("invalid_binding_message", OAUTH_CONFIG),
+    NO_PUSH("unknown_user_id", OAUTH_NO_ACCOUNT),
     /* The client itself is refused: a wrong or revoked secret, an unknown client_id. */
-    CODE(DEVICE_AUTH | TOKEN, "invalid_client", OAUTH_NEXT_STOP, OAUTH_CONFIG, 0),
+    CODE(DEVICE_AUTH | TOKEN, "invalid_client", OAUTH_NEXT_STOP, OAUTH_CONFIG),
     /* RFC 6749 §5.2, RFC 8628 §3.1: this client may not use the grant, scope or request. */
-    CODE(DEVICE_AUTH | TOKEN, "unauthorized_client", OAUTH_NEXT_STOP, OAUTH_CONFIG, 0),
-    CODE(DEVICE_AUTH | TOKEN, "invalid_request", OAUTH_NEXT_STOP, OAUTH_CONFIG, 0),
-    CODE(DEVICE_AUTH | TOKEN, "invalid_scope", OAUTH_NEXT_STOP, OAUTH_CONFIG, 0),
-    CODE(TOKEN, "unsupported_grant_type", OAUTH_NEXT_STOP, OAUTH_CONFIG, 0),
+    CODE(DEVICE_AUTH | TOKEN, "unauthorized_client", OAUTH_NEXT_STOP, OAUTH_CONFIG),
+    CODE(DEVICE_AUTH | TOKEN, "invalid_request", OAUTH_NEXT_STOP, OAUTH_CONFIG),
+    CODE(DEVICE_AUTH | TOKEN, "invalid_scope", OAUTH_NEXT_STOP, OAUTH_CONFIG),
+    CODE(TOKEN, "unsupported_grant_type", OAUTH_NEXT_STOP, OAUTH_CONFIG),
     /* RFC 6750 §3.1, from a userinfo endpoint that says it in the body. */
-    CODE(USERINFO, "invalid_token", OAUTH_NEXT_STOP, OAUTH_INVALID_TOKEN, 0),
-    CODE(USERINFO, "insufficient_scope", OAUTH_NEXT_STOP, OAUTH_NO_ACCOUNT, 0),
+    CODE(USERINFO, "invalid_token", OAUTH_NEXT_STOP, OAUTH_INVALID_TOKEN),
+    CODE(USERINFO, "insufficient_scope", OAUTH_NEXT_STOP, OAUTH_NO_ACCOUNT),
     /* Any other code is outside the protocol at this endpoint. */
-    CODE(ANY, ANY_CODE, OAUTH_NEXT_STOP, OAUTH_PROTOCOL, 0),
+    CODE(ANY, ANY_CODE, OAUTH_NEXT_STOP, OAUTH_PROTOCOL),
     /* No error code: the HTTP status decides. */
     STATUS(ANY, 200, 200, OAUTH_NEXT_READ, OAUTH_OK),
     /* RFC 6749 §5.2: a 401 is the client's authentication refused, code or not. */
-    {BACKCHANNEL, NO_CODE, 401, 401, OAUTH_NEXT_STOP, OAUTH_CONFIG, 1},
+    {BACKCHANNEL, NO_CODE, 401, 401, OAUTH_NEXT_STOP, OAUTH_CONFIG, 1}, /* as NO_PUSH */
     STATUS(DEVICE_AUTH | TOKEN, 401, 401, OAUTH_NEXT_STOP, OAUTH_CONFIG),
     /* RFC 6750 §3.1 in WWW-Authenticate: the token refused, or not granted the claims. */
     STATUS(USERINFO, 401, 401, OAUTH_NEXT_STOP, OAUTH_INVALID_TOKEN),

@@ -7,12 +7,11 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "device_flow.h"
 #include "discovery.h"
-#include "display.h"
 #include "http.h"
 #include "log.h"
 #include "status.h"
+#include "token.h"
 
 /*
  * Binding message limits (CIBA §7.1 only says "relatively short", "limited set
@@ -43,7 +42,7 @@
 struct oauth_ciba_auth {
 	char *auth_req_id; /* owned; secret: whoever holds it can collect the tokens */
 	long expires_in;   /* seconds, > 0 */
-	long interval;     /* seconds, OAUTH_DEFAULT_INTERVAL when absent */
+	long interval; /* seconds as given, OAUTH_DEFAULT_INTERVAL when absent (token.c clamps) */
 };
 
 void oauth_ciba_auth_free(struct oauth_ciba_auth *ca);
@@ -86,33 +85,14 @@ enum oauth_status oauth_ciba_binding_message(const char *service, const char *ho
                                              const char *command, const char *code, size_t max,
                                              char *out, size_t outlen);
 
-/* Longest command name kept, in bytes: the binding message keeps far fewer. */
-#define OAUTH_CIBA_MAX_COMMAND 64
-
 /*
- * The short name of the command sudo was asked to run, from sudo's own argv
- * (args: len bytes of NUL-separated words, as in /proc/self/cmdline; a last word
- * without its NUL was cut off and is ignored). Skips sudo's options as sudo 1.9
- * parses them (values attached or in the next word, long options and their
- * unique prefixes, "--") and leading VAR=value words, then writes the basename
- * of the first word left into out (cut to outlen). "sudoedit" for -e/--edit or
- * when argv[0] is sudoedit; "" when argv[0] is not sudo, no command runs (-l,
- * -v, -K, -V, --help, a shell without a command) or sudo would refuse the
- * options. The name is what the invoker asked for, a hint for the person
- * approving, not a guarantee of what the file is. OAUTH_CONFIG for no buffer.
+ * Parses a backchannel authentication response (CIBA §7.3, errors §13) and
+ * classifies it (answer.c). OAUTH_NEXT_READ fills ca (cleared at entry); any
+ * other answer is OAUTH_NEXT_STOP with its status, and no_push set when the
+ * push was refused before anyone was asked.
  */
-enum oauth_status oauth_ciba_sudo_command(const char *args, size_t len, char *out, size_t outlen);
-
-/*
- * Parses a backchannel authentication response (CIBA §7.3, errors §13). Fills
- * ca (cleared at entry). Any other answer gets the status answer.c's table
- * gives it; *fallback is set when the table says the push was refused before
- * anyone was asked (unknown_user_id, unauthorized_client, ...): the caller may
- * use the device flow instead.
- */
-enum oauth_status oauth_ciba_auth_parse(long http_status, const char *body, size_t len,
-                                        struct oauth_ciba_auth *ca, int *fallback, char *err,
-                                        size_t errlen);
+struct oauth_answer oauth_ciba_auth_parse(long http_status, const char *body, size_t len,
+                                          struct oauth_ciba_auth *ca, char *err, size_t errlen);
 
 /* What the request says; strings borrowed. */
 struct oauth_ciba_request {
@@ -122,25 +102,14 @@ struct oauth_ciba_request {
 
 /*
  * Sends the backchannel authentication request (CIBA §7.1): scope, login_hint,
- * binding_message, requested_expiry and acr_values when configured, and client authentication
- * as for the device flow. Then oauth_ciba_auth_parse().
+ * binding_message, requested_expiry and acr_values when configured, and client
+ * authentication as for the token endpoint. Then oauth_ciba_auth_parse(); a
+ * transport failure is OAUTH_NEXT_STOP with OAUTH_UNAVAILABLE.
  */
-enum oauth_status oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,
-                                       const struct oauth_endpoints *ep,
-                                       const struct oauth_ciba_request *creq,
-                                       struct oauth_ciba_auth *ca, int *fallback, char *err,
-                                       size_t errlen);
-
-/*
- * Sends one token request (CIBA §10.1): grant_type
- * urn:openid:params:grant-type:ciba and auth_req_id, with client
- * authentication. resp cleared at entry.
- */
-enum oauth_status oauth_ciba_token_request(struct oauth_http *http, const struct oauth_config *cfg,
-                                           const struct oauth_endpoints *ep,
-                                           const char *auth_req_id,
-                                           struct oauth_http_response *resp, char *err,
-                                           size_t errlen);
+struct oauth_answer oauth_ciba_authorize(struct oauth_http *http, const struct oauth_config *cfg,
+                                         const struct oauth_endpoints *ep,
+                                         const struct oauth_ciba_request *creq,
+                                         struct oauth_ciba_auth *ca, char *err, size_t errlen);
 
 /* Who is being logged in, where; strings borrowed. */
 struct oauth_ciba_who {
@@ -150,22 +119,34 @@ struct oauth_ciba_who {
 	const char *command; /* NULL or "": not known (sudo's: push_command, from its argv) */
 };
 
+/* A push the provider took: what the token endpoint is polled with, what the person matches. */
+struct oauth_ciba_push {
+	struct oauth_ciba_auth ack;               /* owned; auth_req_id is a secret */
+	char code[OAUTH_CIBA_CODE_DIGITS + 1];    /* the digits on both screens */
+	char binding[OAUTH_CIBA_MAX_BINDING + 1]; /* the binding message sent */
+};
+
+void oauth_ciba_push_free(struct oauth_ciba_push *push);
+
 /*
- * One push login up to the token response: login_hint, binding message,
- * request, the terminal line "Approve on your phone: ...", then the poll loop
- * of device_flow.c (oauth_device_poll) with clock's now_ms/sleep_ms/ctx (its
- * request member is ignored). Fills tr (cleared at entry); a token response
- * without an ID token is OAUTH_PROTOCOL (CIBA §10.1.1). The caller checks
- * the ID token and identity as for the device flow. *fallback is set (with a
- * failure status) when CIBA is not available for this provider or account and
- * nothing was shown to the person yet; never after a denial or expiry.
+ * Asks the provider to push a request to who's phone: checks that it offers
+ * CIBA poll mode, builds the login_hint and the binding message, sends the
+ * request. Shows nothing. Fills push (cleared at entry). When the push was
+ * refused before anyone was asked (no CIBA poll mode, an account name a hint
+ * cannot carry, the table's no_push answers) and cfg->mode is
+ * ciba-then-device, OAUTH_NO_PUSH: the device flow may take over. Otherwise
+ * the status the answer gives (a denial is final: OAUTH_DENIED).
  */
-enum oauth_status oauth_ciba_login(struct oauth_http *http, const struct oauth_config *cfg,
+enum oauth_status oauth_ciba_start(struct oauth_http *http, const struct oauth_config *cfg,
                                    const struct oauth_endpoints *ep,
-                                   const struct oauth_ciba_who *who,
-                                   const struct oauth_display_ops *display,
-                                   const struct oauth_poll_ops *clock,
-                                   const struct oauth_logger *log, struct oauth_token_response *tr,
-                                   int *fallback, char *err, size_t errlen);
+                                   const struct oauth_ciba_who *who, const struct oauth_logger *log,
+                                   struct oauth_ciba_push *push, char *err, size_t errlen);
+
+/* What the token endpoint is polled with (CIBA §10.1); g borrows push's strings. */
+void oauth_ciba_grant(const struct oauth_ciba_push *push, struct oauth_grant *g);
+
+/* "Approve on your phone: SERVICE for USER on HOST (code NNNN)", cleaned, into out. */
+void oauth_ciba_push_line(const struct oauth_ciba_who *who, const char *code, char *out,
+                          size_t outlen);
 
 #endif

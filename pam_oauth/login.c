@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* One device-grant login from start to verified identity, without PAM. */
+/* One login from start to verified identity, without PAM: a grant, the wait, the identity. */
 #include "build_config.h"
 
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include "provider.h"
 #include "qr.h"
 #include "secret.h"
+#include "token.h"
 
 /* How often a wait between polls checks that the person is still there. */
 #define ALIVE_CHECK_MS 250
@@ -35,6 +36,10 @@ struct login {
 	struct oauth_http *http;                  /* owned */
 	struct oauth_endpoints ep;                /* owned */
 	struct oauth_device_auth da;              /* owned; device_code is a secret */
+	struct oauth_ciba_push push;              /* owned; auth_req_id is a secret */
+	struct oauth_grant grant;                 /* into da or push: what is polled for */
+	struct oauth_clock clock;                 /* mono_ms and sleep_ms on this login */
+	struct oauth_token_transport send;        /* send_token_request on this login */
 	struct oauth_token_response tr;           /* owned; tokens are secrets */
 	struct oauth_jwks *jwks;                  /* owned */
 	cJSON *claims;                            /* owned; verified ID token claims */
@@ -91,25 +96,12 @@ sleep_ms(void *ctx, long long ms)
 }
 
 static enum oauth_status
-poll_request(void *ctx, struct oauth_http_response *resp, char *err, size_t errlen)
+send_token_request(void *ctx, const struct oauth_grant *g, struct oauth_http_response *resp,
+                   char *err, size_t errlen)
 {
 	struct login *l = ctx;
 
-	return oauth_device_token_request(l->http, l->cfg, &l->ep, l->da.device_code, resp, err,
-	                                  errlen);
-}
-
-/* How long we wait: the admin's timeout, never past the code's own lifetime (RFC 8628 §3.2). */
-static long
-wait_secs(const struct login *l)
-{
-	return l->cfg->timeout < l->da.expires_in ? l->cfg->timeout : l->da.expires_in;
-}
-
-static long long
-deadline_ms(const struct login *l)
-{
-	return mono_ms(NULL) + (long long)wait_secs(l) * 1000;
+	return oauth_token_request(l->http, l->cfg, l->ep.token_endpoint, g, resp, err, errlen);
 }
 
 static enum oauth_status
@@ -124,7 +116,8 @@ show_code(struct login *l, const struct oauth_login_request *req,
 	    .verification_uri = l->da.verification_uri,
 	    .verification_uri_complete = l->da.verification_uri_complete,
 	    .user_code = l->da.user_code,
-	    .expires_in = wait_secs(l), /* what the person has, not the provider's offer */
+	    /* what the person has, not the provider's offer */
+	    .expires_in = oauth_token_wait_secs(l->cfg->timeout, l->da.expires_in),
 	    .qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
 	};
 	char **msgs = NULL;
@@ -163,16 +156,22 @@ cached_jwks(struct login *l)
 	return rc;
 }
 
+/* Where fetch_jwks() may take the key set from. */
+enum jwks_source {
+	JWKS_CACHE_FIRST, /* a fresh cached copy will do */
+	JWKS_PROVIDER,    /* only the provider's own, now (the token names a kid we lack) */
+};
+
 /* Fetches and parses the issuer's key set (RFC 7517) for the ID token signature. */
 static enum oauth_status
-fetch_jwks(struct login *l, int fresh, char *err, size_t errlen)
+fetch_jwks(struct login *l, enum jwks_source source, char *err, size_t errlen)
 {
 	struct oauth_http_response resp = {0};
 	enum oauth_status rc;
 
 	oauth_jwks_free(l->jwks);
 	l->jwks = NULL;
-	if (!fresh) {
+	if (source == JWKS_CACHE_FIRST) {
 		rc = cached_jwks(l);
 		if (rc == OAUTH_OK || rc == OAUTH_NOMEM)
 			return rc;
@@ -207,7 +206,7 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 	enum oauth_status rc;
 
 	if (l->ep.jwks_uri != NULL) {
-		rc = fetch_jwks(l, 0, err, errlen);
+		rc = fetch_jwks(l, JWKS_CACHE_FIRST, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc;
 	} else {
@@ -220,7 +219,7 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 	/* Key rotation: a kid we do not know yet earns one fresh fetch of the set, no more. */
 	if (rc == OAUTH_INVALID_TOKEN && oauth_jwt_kid_unknown(l->tr.id_token, l->jwks)) {
 		oauth_debug(l->log, "ID token kid not in the key set: fetching jwks_uri again");
-		rc = fetch_jwks(l, 1, err, errlen);
+		rc = fetch_jwks(l, JWKS_PROVIDER, err, errlen);
 		if (rc == OAUTH_OK)
 			rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs,
 			                               &expect, &l->claims, err, errlen);
@@ -319,68 +318,94 @@ login_free(struct login *l)
 	oauth_jwks_free(l->jwks);
 	oauth_token_response_free(&l->tr);
 	oauth_device_auth_free(&l->da);
+	oauth_ciba_push_free(&l->push);
 	oauth_endpoints_free(&l->ep);
 	oauth_http_free(l->http);
 	oauth_cache_close(&l->cache);
 	free(l->algs_copy);
 }
 
-/* RFC 8628: a code on the terminal, then polling until the person approved. */
+/* RFC 8628: a code for the person, shown with the QR code; the deadline runs from now. */
 static enum oauth_status
-device_phase(struct login *l, const struct oauth_login_request *req,
-             const struct oauth_display_ops *display, struct oauth_poll_ops *poll, char *err,
-             size_t errlen)
+device_phase(struct login *l, const struct oauth_login_request *req, char *err, size_t errlen)
 {
 	enum oauth_status rc;
-	long long deadline;
-	int poll_now = 0;
 
 	rc = oauth_device_authorize(l->http, l->cfg, &l->ep, &l->da, err, errlen);
 	if (rc != OAUTH_OK)
 		return rc;
-	deadline = deadline_ms(l);
+	oauth_device_grant(&l->da, &l->grant);
+	l->grant.deadline_ms = oauth_token_deadline(&l->clock, l->cfg->timeout, l->da.expires_in);
 	oauth_debug(l->log, "device code issued: expires_in=%ld interval=%ld", l->da.expires_in,
 	            l->da.interval);
-	rc = show_code(l, req, display, err, errlen);
+	return show_code(l, req, l->display, err, errlen);
+}
+
+/* OpenID CIBA (ciba.c): a push to the phone, and one line on the terminal to match it. */
+static enum oauth_status
+ciba_phase(struct login *l, const struct oauth_login_request *req, char *err, size_t errlen)
+{
+	struct oauth_ciba_who who = {req->user, req->service, req->host, req->command};
+	char line[OAUTH_MSG_MAX];
+	enum oauth_status rc;
+
+	rc = oauth_ciba_start(l->http, l->cfg, &l->ep, &who, l->log, &l->push, err, errlen);
 	if (rc != OAUTH_OK)
 		return rc;
-	if (l->cfg->prompt == OAUTH_PROMPT_ENTER) {
-		rc = oauth_display_prompt(display, err, errlen);
-		if (rc != OAUTH_OK)
-			return rc;
-		poll_now = 1;
-	}
-	return oauth_device_poll(poll, l->da.interval, deadline, poll_now, l->log, &l->tr, err,
-	                         errlen);
+	oauth_ciba_grant(&l->push, &l->grant);
+	l->grant.deadline_ms =
+	    oauth_token_deadline(&l->clock, l->cfg->timeout, l->push.ack.expires_in);
+	oauth_ciba_push_line(&who, l->push.code, line, sizeof(line));
+	rc = l->display->info(l->display->ctx, line);
+	if (rc != OAUTH_OK)
+		oauth_seterr(err, errlen, "conversation failed while showing the push request");
+	return rc;
 }
 
 /*
- * OpenID CIBA (ciba.c): a push to the phone. *use_device is set when the mode
- * allows the device flow and the provider or account can't take a push; a
- * denial or an expiry never falls back (a "no" is final).
+ * Starts the grant the mode asks for. Under ciba-then-device a push refused
+ * before anyone was asked (OAUTH_NO_PUSH) gives way to the device flow; a
+ * denial or an expiry never does: a "no" is final.
  */
 static enum oauth_status
-ciba_phase(struct login *l, const struct oauth_login_request *req,
-           const struct oauth_display_ops *display, struct oauth_poll_ops *poll, int *use_device,
-           char *err, size_t errlen)
+start_grant(struct login *l, const struct oauth_login_request *req, char *err, size_t errlen)
 {
-	struct oauth_ciba_who who = {req->user, req->service, req->host, req->command};
 	enum oauth_status rc;
-	int fallback = 0;
 
-	*use_device = 0;
-	rc = oauth_ciba_login(l->http, l->cfg, &l->ep, &who, display, poll, l->log, &l->tr,
-	                      &fallback, err, errlen);
-	if (rc == OAUTH_OK || !fallback || l->cfg->mode != OAUTH_MODE_CIBA_THEN_DEVICE)
+	if (l->cfg->mode == OAUTH_MODE_DEVICE)
+		return device_phase(l, req, err, errlen);
+	rc = ciba_phase(l, req, err, errlen);
+	if (rc != OAUTH_NO_PUSH)
 		return rc;
 	oauth_log(l->log, LOG_NOTICE, "push approval not available, using the device flow: %s",
 	          err);
-	*use_device = 1;
-	rc = display->info(display->ctx, "Push approval is not available here; "
-	                                 "sign in with a code instead.");
-	if (rc != OAUTH_OK)
+	rc = l->display->info(l->display->ctx, "Push approval is not available here; "
+	                                       "sign in with a code instead.");
+	if (rc != OAUTH_OK) {
 		oauth_seterr(err, errlen, "conversation failed while showing the fallback");
-	return rc;
+		return rc;
+	}
+	return device_phase(l, req, err, errlen);
+}
+
+/*
+ * Waits for the person: with prompt = enter they say when they approved, and
+ * the first poll goes out at once (and nothing is polled if they hung up at
+ * the prompt); else the first poll waits one interval.
+ */
+static enum oauth_status
+wait_for_approval(struct login *l, char *err, size_t errlen)
+{
+	enum oauth_first_poll first = OAUTH_POLL_AFTER_INTERVAL;
+	enum oauth_status rc;
+
+	if (l->cfg->prompt == OAUTH_PROMPT_ENTER) {
+		rc = oauth_display_prompt(l->display, err, errlen);
+		if (rc != OAUTH_OK)
+			return rc;
+		first = OAUTH_POLL_AT_ONCE;
+	}
+	return oauth_token_poll(&l->send, &l->clock, &l->grant, first, l->log, &l->tr, err, errlen);
 }
 
 enum oauth_status
@@ -414,10 +439,10 @@ oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_requ
 	                               .timeout = cfg->http_timeout,
 	                               .proxy = cfg->https_proxy,
 	                               .no_proxy = cfg->no_proxy};
-	struct oauth_poll_ops poll = {poll_request, mono_ms, sleep_ms, &l};
 	enum oauth_status rc;
-	int use_device = cfg->mode == OAUTH_MODE_DEVICE;
 
+	l.clock = (struct oauth_clock){mono_ms, sleep_ms, &l};
+	l.send = (struct oauth_token_transport){send_token_request, &l};
 	memset(id, 0, sizeof(*id));
 	if (claims != NULL)
 		memset(claims, 0, sizeof(*claims));
@@ -434,10 +459,10 @@ oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_requ
 		    oauth_cache_open(&l.cache, cfg->cache_dir, cfg->cache_max_age, cfg->owner, log);
 	if (rc == OAUTH_OK)
 		rc = oauth_discovery_resolve_cached(cfg, l.http, &l.cache, &l.ep, err, errlen);
-	if (rc == OAUTH_OK && !use_device)
-		rc = ciba_phase(&l, req, display, &poll, &use_device, err, errlen);
-	if (rc == OAUTH_OK && use_device)
-		rc = device_phase(&l, req, display, &poll, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = start_grant(&l, req, err, errlen);
+	if (rc == OAUTH_OK)
+		rc = wait_for_approval(&l, err, errlen);
 	if (rc != OAUTH_OK && l.gone[0] != '\0')
 		oauth_seterr(err, errlen, "%s", l.gone);
 	if (rc != OAUTH_OK)

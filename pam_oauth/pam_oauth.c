@@ -25,6 +25,7 @@
 #include "login.h"
 #include "policy.h"
 #include "status.h"
+#include "sudo_argv.h"
 
 /* Everything else is hidden by -fvisibility=hidden and the version script. */
 #define PAM_OAUTH_EXPORT __attribute__((visibility("default")))
@@ -102,6 +103,8 @@ status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct o
 		return conv->pam_error == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_CONV_ERR;
 	case OAUTH_NOMEM:
 		return PAM_BUF_ERR;
+	case OAUTH_NO_PUSH: /* login.c turns it into the device flow: never here */
+		break;
 	}
 	return PAM_AUTH_ERR; /* fail closed on anything unforeseen */
 }
@@ -131,6 +134,7 @@ user_message(enum oauth_status st)
 	case OAUTH_OK:
 	case OAUTH_CONV:
 	case OAUTH_NOMEM:
+	case OAUTH_NO_PUSH:
 		break;
 	}
 	return NULL;
@@ -195,39 +199,6 @@ account_allowed(const struct oauth_config *cfg, const char *user, const char *ca
 	return st;
 }
 
-/* Bytes of the caller's argv read: sudo's options and the command's name come first. */
-#define CMDLINE_MAX 4096
-
-/*
- * The name of the command sudo will run, from its argv ("" when unknown). The
- * module runs inside sudo, so /proc/self/cmdline is sudo's own argv: unlike
- * SUDO_COMMAND (set later, in the command's environment) it exists now, and the
- * invoker cannot change it after sudo started.
- */
-static void
-caller_command(char *out, size_t outlen)
-{
-	char buf[CMDLINE_MAX];
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	out[0] = '\0';
-	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	(void)close(fd);
-	(void)oauth_ciba_sudo_command(buf, len, out, outlen);
-}
-
 static const char *
 get_item_str(pam_handle_t *pamh, int item)
 {
@@ -268,7 +239,7 @@ authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_
 	struct outcome o = {0};
 	char err[OAUTH_ERR_SIZE] = "";
 	char host[HOST_NAME_MAX + 1] = "";
-	char command[OAUTH_CIBA_MAX_COMMAND + 1] = "";
+	char command[OAUTH_SUDO_MAX_COMMAND + 1] = "";
 	const char *user = NULL;
 	char *canonical = NULL; /* owned */
 	enum oauth_status st;
@@ -332,7 +303,7 @@ authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_
 	req.user = canonical;
 	req.host = host;
 	if (cfg.push_command)
-		caller_command(command, sizeof(command));
+		oauth_sudo_command_of_self(command, sizeof(command));
 	req.command = command[0] != '\0' ? command : NULL;
 	oauth_conv_ops(&conv, &ops);
 	st = oauth_login(&cfg, &req, &ops, &log, &id, err, sizeof(err));

@@ -36,6 +36,8 @@ oauth_status_str(enum oauth_status status)
 		return "conversation";
 	case OAUTH_NOMEM:
 		return "nomem";
+	case OAUTH_NO_PUSH:
+		return "no_push";
 	}
 	return "unknown";
 }

@@ -22,6 +22,7 @@ enum oauth_status {
 	OAUTH_CONFIG,         /* configuration missing or invalid */
 	OAUTH_CONV,           /* the conversation with the person failed */
 	OAUTH_NOMEM,          /* out of memory */
+	OAUTH_NO_PUSH,        /* no push possible here, nothing shown yet: the device flow may do */
 };
 
 /* A short stable word for logs and tests ("denied", "expired", ...). */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ciba.h"
+#include "sudo_argv.h"
 #include "httpd.h"
 #include "testutil.h"
 
@@ -242,11 +243,12 @@ struct ack_case {
 static const struct ack_case ack_cases[] = {
     {"ok", 200, "{\"auth_req_id\":\"abc\",\"expires_in\":120,\"interval\":2}", OAUTH_OK, 0, 2},
     {"interval absent", 200, "{\"auth_req_id\":\"abc\",\"expires_in\":120}", OAUTH_OK, 0, 5},
-    {"interval 0", 200, "{\"auth_req_id\":\"a\",\"expires_in\":1,\"interval\":0}", OAUTH_OK, 0, 5},
+    /* The interval as given: the poll loop clamps it (test_token.c). */
+    {"interval 0", 200, "{\"auth_req_id\":\"a\",\"expires_in\":1,\"interval\":0}", OAUTH_OK, 0, 0},
     {"interval negative", 200, "{\"auth_req_id\":\"a\",\"expires_in\":9,\"interval\":-3}", OAUTH_OK,
-     0, 5},
+     0, -3},
     {"interval huge", 200, "{\"auth_req_id\":\"a\",\"expires_in\":9,\"interval\":99999}", OAUTH_OK,
-     0, 60},
+     0, 99999},
     {"no auth_req_id", 200, "{\"expires_in\":120}", OAUTH_PROTOCOL, 0, 0},
     {"empty auth_req_id", 200, "{\"auth_req_id\":\"\",\"expires_in\":120}", OAUTH_PROTOCOL, 0, 0},
     {"auth_req_id with space", 200, "{\"auth_req_id\":\"a b\",\"expires_in\":120}", OAUTH_PROTOCOL,
@@ -292,21 +294,20 @@ static void
 test_ack_parse_table(void)
 {
 	struct oauth_ciba_auth ca;
+	struct oauth_answer a;
 	char err[OAUTH_ERR_SIZE];
 	size_t i;
-	int fb;
 
 	for (i = 0; i < sizeof(ack_cases) / sizeof(ack_cases[0]); i++) {
 		const struct ack_case *c = &ack_cases[i];
-		enum oauth_status rc;
 
 		t_case = c->name;
-		fb = -1;
-		rc = oauth_ciba_auth_parse(c->status, c->body, strlen(c->body), &ca, &fb, err,
-		                           sizeof(err));
-		CHECK_INT(rc, c->rc);
-		CHECK_INT(fb, c->fallback);
-		if (rc == OAUTH_OK) {
+		a = oauth_ciba_auth_parse(c->status, c->body, strlen(c->body), &ca, err,
+		                          sizeof(err));
+		CHECK_INT(a.next == OAUTH_NEXT_READ ? OAUTH_OK : a.status, c->rc);
+		CHECK_INT(a.next, c->rc == OAUTH_OK ? OAUTH_NEXT_READ : OAUTH_NEXT_STOP);
+		CHECK_INT(a.no_push, c->fallback);
+		if (a.next == OAUTH_NEXT_READ) {
 			CHECK(ca.auth_req_id != NULL);
 			CHECK_INT(ca.interval, c->interval);
 		} else {
@@ -322,10 +323,9 @@ test_ack_fields_are_read(void)
 	static const char body[] = "{\"auth_req_id\":\"1c266114-a1be\",\"expires_in\":120}";
 	struct oauth_ciba_auth ca;
 	char err[OAUTH_ERR_SIZE];
-	int fb;
 
-	CHECK_INT(oauth_ciba_auth_parse(200, body, strlen(body), &ca, &fb, err, sizeof(err)),
-	          OAUTH_OK);
+	CHECK_INT(oauth_ciba_auth_parse(200, body, strlen(body), &ca, err, sizeof(err)).next,
+	          OAUTH_NEXT_READ);
 	CHECK_STR(ca.auth_req_id, "1c266114-a1be");
 	CHECK_INT(ca.expires_in, 120);
 	oauth_ciba_auth_free(&ca);
@@ -340,9 +340,9 @@ test_provider_error_is_sanitised(void)
 	struct oauth_ciba_auth ca;
 	char err[OAUTH_ERR_SIZE];
 	size_t i;
-	int fb, ctl = 0;
+	int ctl = 0;
 
-	CHECK_INT(oauth_ciba_auth_parse(400, body, strlen(body), &ca, &fb, err, sizeof(err)),
+	CHECK_INT(oauth_ciba_auth_parse(400, body, strlen(body), &ca, err, sizeof(err)).status,
 	          OAUTH_NO_ACCOUNT);
 	for (i = 0; err[i] != '\0'; i++)
 		if ((unsigned char)err[i] < 0x20)
@@ -452,92 +452,43 @@ new_handle(void)
 	return http;
 }
 
-/* A fake terminal and clock for oauth_ciba_login. */
-struct fake {
-	long long now;
-	long long slept[8];
-	int nsleep;
-	char shown[4][OAUTH_MSG_MAX];
-	int nshown;
-	int prompts;
-};
-
-static enum oauth_status
-fake_info(void *ctx, const char *text)
-{
-	struct fake *f = ctx;
-
-	if (f->nshown < 4)
-		snprintf(f->shown[f->nshown++], sizeof(f->shown[0]), "%s", text);
-	return OAUTH_OK;
-}
-
-static enum oauth_status
-fake_prompt(void *ctx, const char *text)
-{
-	(void)text;
-	((struct fake *)ctx)->prompts++;
-	return OAUTH_OK;
-}
-
-static long long
-fake_now(void *ctx)
-{
-	return ((struct fake *)ctx)->now;
-}
-
-static enum oauth_status
-fake_sleep(void *ctx, long long ms)
-{
-	struct fake *f = ctx;
-
-	if (f->nsleep < 8)
-		f->slept[f->nsleep++] = ms;
-	f->now += ms;
-	return OAUTH_OK;
-}
-
 static char cfg_id[] = "cid", cfg_secret[] = "sec", cfg_scope[] = "openid";
 static char cfg_tpl[] = "{user}@example.com", cfg_acr[] = "phr";
 
 static void
-ciba_cfg(struct oauth_config *cfg)
+ciba_cfg(struct oauth_config *cfg, enum oauth_mode mode)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->client_id = cfg_id;
 	cfg->client_secret = cfg_secret;
 	cfg->scope = cfg_scope;
 	cfg->login_hint_template = cfg_tpl;
-	cfg->mode = OAUTH_MODE_CIBA;
+	cfg->mode = mode;
 	cfg->prompt = OAUTH_PROMPT_NONE;
 	cfg->timeout = 90;
 	cfg->binding_message_max = 20;
 }
 
-/* Runs oauth_ciba_login against h answering replies; returns its status. */
+/* Runs oauth_ciba_start for user against h answering replies; returns its status. */
 static enum oauth_status
-push_login(struct httpd *h, const struct httpd_reply *replies, size_t n, struct oauth_config *cfg,
-           struct fake *f, struct oauth_token_response *tr, int *fallback, int with_endpoint)
+start_push(struct httpd *h, const struct httpd_reply *replies, size_t n,
+           const struct oauth_config *cfg, const char *user, int with_endpoint,
+           struct oauth_ciba_push *push)
 {
-	struct oauth_ciba_who who = {"alice", "sudo", "web01.example.com", NULL};
-	struct oauth_display_ops display = {.info = fake_info, .prompt = fake_prompt, .ctx = f};
-	struct oauth_poll_ops clock = {NULL, fake_now, fake_sleep, f};
+	struct oauth_ciba_who who = {user, "sudo", "web01.example.com", NULL};
 	struct oauth_endpoints ep = {0};
 	struct oauth_http *http = new_handle();
-	char err[OAUTH_ERR_SIZE] = "", bc[128], tok[128];
+	char err[OAUTH_ERR_SIZE] = "", bc[128];
 	enum oauth_status rc = OAUTH_CONFIG;
 
 	if (httpd_start(h, replies, n) != 0)
 		goto out;
 	snprintf(bc, sizeof(bc), "%s/bc", h->base);
-	snprintf(tok, sizeof(tok), "%s/token", h->base);
 	ep.backchannel_authentication_endpoint = with_endpoint ? bc : NULL;
 	ep.backchannel_poll = with_endpoint;
-	ep.token_endpoint = tok;
-	rc = oauth_ciba_login(http, cfg, &ep, &who, &display, &clock, NULL, tr, fallback, err,
-	                      sizeof(err));
+	rc = oauth_ciba_start(http, cfg, &ep, &who, NULL, push, err, sizeof(err));
 	if (rc != OAUTH_OK)
-		printf("  oauth_ciba_login: %s\n", err);
+		printf("  oauth_ciba_start: %s\n", err);
 	httpd_stop(h);
 out:
 	oauth_http_free(http);
@@ -545,323 +496,130 @@ out:
 }
 
 #define ACK "{\"auth_req_id\":\"r+1/2\",\"expires_in\":120,\"interval\":1}"
-#define PENDING_BODY "{\"error\":\"authorization_pending\"}"
 
 static void
-test_push_login_approved_shows_line_and_sends_matching_code(void)
-{
-	struct httpd_reply replies[3] = {
-	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "400 Bad", PENDING_BODY), 0, 0},
-	    {reply(2, "200 OK", "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
-	struct oauth_config cfg;
-	struct fake f = {0};
-	struct httpd h;
-	const char *code, *body;
-	char want[256];
-	int fb = -1;
-
-	ciba_cfg(&cfg);
-	cfg.requested_expiry = 120;
-	cfg.acr_values = cfg_acr;
-	CHECK_INT(push_login(&h, replies, 3, &cfg, &f, &tr, &fb, 1), OAUTH_OK);
-	CHECK_INT(fb, 0);
-	CHECK_STR(tr.access_token, "at");
-	CHECK_INT(f.nshown, 1);
-	code = strstr(f.shown[0], "(code ");
-	CHECK(code != NULL);
-	if (code == NULL)
-		goto out;
-	code += 6;
-	snprintf(want, sizeof(want),
-	         "Approve on your phone: sudo for alice on web01.example.com "
-	         "(code %.4s)",
-	         code);
-	CHECK_STR(f.shown[0], want);
-	body = httpd_body(httpd_request(&h, 0));
-	snprintf(want, sizeof(want),
-	         "client_id=cid&scope=openid&login_hint=alice%%40example.com&binding_message="
-	         "sudo%%2Fweb01%%23%.4s&requested_expiry=120&acr_values=phr",
-	         code);
-	CHECK_STR(body, want);
-	CHECK(strncmp(httpd_request(&h, 0), "POST /bc ", 9) == 0);
-	CHECK(httpd_has_header(httpd_request(&h, 0), "Authorization: Basic Y2lkOnNlYw=="));
-	CHECK_STR(httpd_body(httpd_request(&h, 1)),
-	          "grant_type=urn%3Aopenid%3Aparams%3Agrant-type%3Aciba&auth_req_id=r%2B1%2F2&"
-	          "client_id=cid");
-	CHECK(httpd_has_header(httpd_request(&h, 1), "Authorization: Basic Y2lkOnNlYw=="));
-	/* First poll after one interval (1 s), then again after one more. */
-	CHECK_INT(f.nsleep, 2);
-	CHECK_INT(f.slept[0], 1000);
-	CHECK_INT(f.slept[1], 1000);
-out:
-	oauth_token_response_free(&tr);
-	httpd_free(&h);
-}
-
-static void
-test_push_login_honours_slow_down(void)
-{
-	struct httpd_reply replies[3] = {
-	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "400 Bad", "{\"error\":\"slow_down\"}"), 0, 0},
-	    {reply(2, "200 OK", "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
-	struct oauth_config cfg;
-	struct fake f = {0};
-	struct httpd h;
-	int fb = -1;
-
-	ciba_cfg(&cfg);
-	CHECK_INT(push_login(&h, replies, 3, &cfg, &f, &tr, &fb, 1), OAUTH_OK);
-	CHECK_INT(f.nsleep, 2);
-	CHECK_INT(f.slept[0], 1000);
-	CHECK_INT(f.slept[1], 6000);
-	oauth_token_response_free(&tr);
-	httpd_free(&h);
-}
-
-static void
-test_push_login_denied_is_final(void)
-{
-	struct httpd_reply replies[2] = {
-	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "400 Bad", "{\"error\":\"access_denied\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
-	struct oauth_config cfg;
-	struct fake f = {0};
-	struct httpd h;
-	int fb = -1;
-
-	ciba_cfg(&cfg);
-	cfg.mode = OAUTH_MODE_CIBA_THEN_DEVICE;
-	CHECK_INT(push_login(&h, replies, 2, &cfg, &f, &tr, &fb, 1), OAUTH_DENIED);
-	CHECK_INT(fb, 0);
-	CHECK(tr.access_token == NULL);
-	httpd_free(&h);
-}
-
-static void
-test_push_login_expired_is_final(void)
-{
-	struct httpd_reply replies[2] = {
-	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "400 Bad", "{\"error\":\"expired_token\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
-	struct oauth_config cfg;
-	struct fake f = {0};
-	struct httpd h;
-	int fb = -1;
-
-	ciba_cfg(&cfg);
-	CHECK_INT(push_login(&h, replies, 2, &cfg, &f, &tr, &fb, 1), OAUTH_EXPIRED);
-	CHECK_INT(fb, 0);
-	httpd_free(&h);
-}
-
-static void
-test_push_login_unknown_user_allows_fallback_before_showing_anything(void)
-{
-	struct httpd_reply replies[1] = {
-	    {reply(0, "400 Bad", "{\"error\":\"unknown_user_id\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
-	struct oauth_config cfg;
-	struct fake f = {0};
-	struct httpd h;
-	int fb = -1;
-
-	ciba_cfg(&cfg);
-	CHECK_INT(push_login(&h, replies, 1, &cfg, &f, &tr, &fb, 1), OAUTH_NO_ACCOUNT);
-	CHECK_INT(fb, 1);
-	CHECK_INT(f.nshown, 0);
-	httpd_free(&h);
-}
-
-static void
-test_push_login_without_endpoint_allows_fallback_and_sends_nothing(void)
+test_start_sends_hint_and_binding_message_with_the_code(void)
 {
 	struct httpd_reply replies[1] = {{reply(0, "200 OK", ACK), 0, 0}};
-	struct oauth_token_response tr;
+	struct oauth_ciba_push push;
 	struct oauth_config cfg;
-	struct fake f = {0};
+	struct oauth_grant g;
 	struct httpd h;
-	int fb = -1;
+	char want[256];
 
-	ciba_cfg(&cfg);
-	CHECK_INT(push_login(&h, replies, 1, &cfg, &f, &tr, &fb, 0), OAUTH_CONFIG);
-	CHECK_INT(fb, 1);
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA);
+	cfg.requested_expiry = 120;
+	cfg.acr_values = cfg_acr;
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "alice", 1, &push), OAUTH_OK);
+	CHECK_INT(strlen(push.code), OAUTH_CIBA_CODE_DIGITS);
+	snprintf(want, sizeof(want),
+	         "client_id=cid&scope=openid&login_hint=alice%%40example.com&binding_message="
+	         "sudo%%2Fweb01%%23%s&requested_expiry=120&acr_values=phr",
+	         push.code);
+	CHECK_STR(httpd_body(httpd_request(&h, 0)), want);
+	CHECK(strncmp(httpd_request(&h, 0), "POST /bc ", 9) == 0);
+	CHECK(httpd_has_header(httpd_request(&h, 0), "Authorization: Basic Y2lkOnNlYw=="));
+	oauth_ciba_grant(&push, &g);
+	CHECK_STR(g.type, "urn:openid:params:grant-type:ciba");
+	CHECK_STR(g.param, "auth_req_id");
+	CHECK_STR(g.value, "r+1/2");
+	CHECK_INT(g.interval, 1);
+	CHECK_INT(push.ack.expires_in, 120);
+	oauth_ciba_push_free(&push);
+	httpd_free(&h);
+}
+
+static void
+test_start_refused_before_anyone_was_asked_is_no_push_under_ciba_then_device(void)
+{
+	struct httpd_reply replies[1] = {
+	    {reply(0, "400 Bad", "{\"error\":\"unknown_user_id\"}"), 0, 0}};
+	struct oauth_ciba_push push;
+	struct oauth_config cfg;
+	struct httpd h;
+
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA_THEN_DEVICE);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "alice", 1, &push), OAUTH_NO_PUSH);
+	CHECK(push.ack.auth_req_id == NULL);
+	httpd_free(&h);
+	/* With mode = ciba there is nothing to fall back to: the answer's own status. */
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "alice", 1, &push), OAUTH_NO_ACCOUNT);
+	httpd_free(&h);
+}
+
+static void
+test_start_denial_is_final_under_ciba_then_device(void)
+{
+	struct httpd_reply replies[1] = {
+	    {reply(0, "403 Forbidden", "{\"error\":\"access_denied\"}"), 0, 0}};
+	struct oauth_ciba_push push;
+	struct oauth_config cfg;
+	struct httpd h;
+
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA_THEN_DEVICE);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "alice", 1, &push), OAUTH_DENIED);
+	httpd_free(&h);
+}
+
+static void
+test_start_without_poll_mode_sends_nothing(void)
+{
+	struct httpd_reply replies[1] = {{reply(0, "200 OK", ACK), 0, 0}};
+	struct oauth_ciba_push push;
+	struct oauth_config cfg;
+	struct httpd h;
+
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA_THEN_DEVICE);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "alice", 0, &push), OAUTH_NO_PUSH);
 	CHECK_INT(httpd_nrequests(&h), 0);
-	CHECK_INT(f.nshown, 0);
+	httpd_free(&h);
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "alice", 0, &push), OAUTH_CONFIG);
+	CHECK_INT(httpd_nrequests(&h), 0);
 	httpd_free(&h);
 }
 
 static void
-test_push_login_prompt_enter_polls_at_once(void)
+test_start_with_a_name_no_hint_can_carry_asks_nobody(void)
 {
-	struct httpd_reply replies[2] = {
-	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "200 OK", "{\"access_token\":\"at\",\"id_token\":\"x.y.z\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
+	struct httpd_reply replies[1] = {{reply(0, "200 OK", ACK), 0, 0}};
+	struct oauth_ciba_push push;
 	struct oauth_config cfg;
-	struct fake f = {0};
 	struct httpd h;
-	int fb = -1;
 
-	ciba_cfg(&cfg);
-	cfg.prompt = OAUTH_PROMPT_ENTER;
-	CHECK_INT(push_login(&h, replies, 2, &cfg, &f, &tr, &fb, 1), OAUTH_OK);
-	CHECK_INT(f.prompts, 1);
-	CHECK_INT(f.nsleep, 0);
-	oauth_token_response_free(&tr);
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA_THEN_DEVICE);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "al ice", 1, &push), OAUTH_NO_PUSH);
+	CHECK_INT(httpd_nrequests(&h), 0);
+	httpd_free(&h);
+	ciba_cfg(&cfg, OAUTH_MODE_CIBA);
+	CHECK_INT(start_push(&h, replies, 1, &cfg, "al ice", 1, &push), OAUTH_POLICY);
 	httpd_free(&h);
 }
 
 static void
-test_push_login_without_id_token_is_refused(void)
+test_push_line_names_what_is_approved(void)
 {
-	struct httpd_reply replies[2] = {
-	    {reply(0, "200 OK", ACK), 0, 0},
-	    {reply(1, "200 OK", "{\"access_token\":\"at\"}"), 0, 0},
-	};
-	struct oauth_token_response tr;
-	struct oauth_config cfg;
-	struct fake f = {0};
-	struct httpd h;
-	int fb = -1;
+	struct oauth_ciba_who who = {"alice", "sudo", "web01.example.com", NULL};
+	struct oauth_ciba_who hostile = {"al\x1b[2Jice", NULL, NULL, NULL};
+	char line[256];
 
-	ciba_cfg(&cfg);
-	CHECK_INT(push_login(&h, replies, 2, &cfg, &f, &tr, &fb, 1), OAUTH_PROTOCOL);
-	CHECK_INT(fb, 0);
-	CHECK(tr.access_token == NULL);
-	httpd_free(&h);
+	oauth_ciba_push_line(&who, "4821", line, sizeof(line));
+	CHECK_STR(line, "Approve on your phone: sudo for alice on web01.example.com (code 4821)");
+	oauth_ciba_push_line(&hostile, "0001", line, sizeof(line));
+	CHECK(strchr(line, '\x1b') == NULL);
+	CHECK(strstr(line, "login for") != NULL && strstr(line, "this host") != NULL);
 }
 
-/* ---- sudo's command, from its argv ---- */
-
-/* Longest argv a case spells out (words). */
-#define ARGV_WORDS 10
-
-struct argv_case {
-	const char *name;
-	const char *argv[ARGV_WORDS]; /* ends at the first NULL */
-	const char *want;
-};
-
-static const struct argv_case argv_cases[] = {
-    {"plain", {"sudo", "sh", "-c", "id -u"}, "sh"},
-    {"full path", {"/usr/bin/sudo", "/usr/sbin/service", "ssh", "restart"}, "service"},
-    {"double dash", {"sudo", "--", "sh", "-c", "id"}, "sh"},
-    {"command after -- looks like an option", {"sudo", "--", "-u"}, "-u"},
-    {"value in the next word", {"sudo", "-u", "bob", "-g", "adm", "vi"}, "vi"},
-    {"value attached", {"sudo", "-ubob", "less", "/etc/shadow"}, "less"},
-    {"flags then a value", {"sudo", "-nEu", "bob", "rm", "-rf", "/tmp/x"}, "rm"},
-    {"every value option", {"sudo", "-C", "3", "-D", "/", "-h", "h", "-p", "P", "ls"}, "ls"},
-    {"more value options", {"sudo", "-R", "/", "-r", "r", "-t", "t", "-T", "5", "ls"}, "ls"},
-    {"value that looks like the command", {"sudo", "-u", "rm", "ls"}, "ls"},
-    {"long option with =", {"sudo", "--user=bob", "--chdir=/", "make"}, "make"},
-    {"long option, value next", {"sudo", "--user", "bob", "make"}, "make"},
-    {"long prefix takes a value", {"sudo", "--us", "bob", "make"}, "make"},
-    {"long flag", {"sudo", "--preserve-env", "--login", "env"}, "env"},
-    {"environment words skipped", {"sudo", "FOO=1", "BAR=a=b", "env"}, "env"},
-    {"edit option", {"sudo", "-e", "/etc/hosts"}, "sudoedit"},
-    {"edit long", {"sudo", "--edit", "/etc/hosts"}, "sudoedit"},
-    {"called as sudoedit", {"/usr/bin/sudoedit", "/etc/hosts"}, "sudoedit"},
-    {"list runs nothing", {"sudo", "-l", "rm"}, ""},
-    {"validate runs nothing", {"sudo", "-v"}, ""},
-    {"list long runs nothing", {"sudo", "--list", "rm"}, ""},
-    {"shell without a command", {"sudo", "-s"}, ""},
-    {"shell with a command", {"sudo", "-i", "make"}, "make"},
-    {"value missing", {"sudo", "-u"}, ""},
-    {"long value missing", {"sudo", "--user"}, ""},
-    {"ambiguous long prefix", {"sudo", "--pr", "x", "ls"}, ""},
-    {"unknown long option", {"sudo", "--frobnicate", "ls"}, ""},
-    {"not sudo", {"sshd: alice [priv]", "ls"}, ""},
-    {"basename of a path with a trailing slash", {"sudo", "/usr/bin/"}, ""},
-    {"nothing after the options", {"sudo", "-u", "bob"}, ""},
-};
-
-/* Joins argv into NUL-separated words as /proc/self/cmdline holds them; returns the length. */
-static size_t
-join_argv(const char *const *argv, char *buf, size_t buflen)
-{
-	size_t len = 0, n, i;
-
-	for (i = 0; i < ARGV_WORDS && argv[i] != NULL; i++) {
-		n = strlen(argv[i]) + 1;
-		if (len + n > buflen)
-			break;
-		memcpy(buf + len, argv[i], n);
-		len += n;
-	}
-	return len;
-}
-
-static void
-test_sudo_command_from_argv_table(void)
-{
-	char args[512], out[OAUTH_CIBA_MAX_COMMAND + 1];
-	size_t i, len;
-
-	for (i = 0; i < sizeof(argv_cases) / sizeof(argv_cases[0]); i++) {
-		len = join_argv(argv_cases[i].argv, args, sizeof(args));
-		memset(out, 'x', sizeof(out));
-		CHECK_INT(oauth_ciba_sudo_command(args, len, out, sizeof(out)), OAUTH_OK);
-		if (strcmp(out, argv_cases[i].want) != 0)
-			fprintf(stderr, "  case: %s\n", argv_cases[i].name);
-		CHECK_STR(out, argv_cases[i].want);
-	}
-}
-
-static void
-test_sudo_command_cut_off_word_is_ignored(void)
-{
-	/* The read limit cut "make" short: "ma" is not a name to show. */
-	static const char args[] = "sudo\0-u\0bob\0ma";
-	char out[OAUTH_CIBA_MAX_COMMAND + 1];
-
-	CHECK_INT(oauth_ciba_sudo_command(args, sizeof(args) - 1, out, sizeof(out)), OAUTH_OK);
-	CHECK_STR(out, "");
-	CHECK_INT(oauth_ciba_sudo_command(args, sizeof(args), out, sizeof(out)), OAUTH_OK);
-	CHECK_STR(out, "ma");
-}
-
-static void
-test_sudo_command_long_name_is_cut_to_the_buffer(void)
-{
-	static const char args[] = "sudo\0/opt/a-very-long-command-name";
-	char out[8];
-
-	CHECK_INT(oauth_ciba_sudo_command(args, sizeof(args), out, sizeof(out)), OAUTH_OK);
-	CHECK_STR(out, "a-very-");
-}
-
-static void
-test_sudo_command_empty_or_missing_input(void)
-{
-	char out[OAUTH_CIBA_MAX_COMMAND + 1] = "stale";
-
-	CHECK_INT(oauth_ciba_sudo_command(NULL, 0, out, sizeof(out)), OAUTH_OK);
-	CHECK_STR(out, "");
-	(void)snprintf(out, sizeof(out), "stale");
-	CHECK_INT(oauth_ciba_sudo_command("", 0, out, sizeof(out)), OAUTH_OK);
-	CHECK_STR(out, "");
-	CHECK_INT(oauth_ciba_sudo_command("sudo", 5, NULL, 0), OAUTH_CONFIG);
-}
+/* ---- sudo's command in the binding message ---- */
 
 static void
 test_sudo_command_goes_into_the_binding_message(void)
 {
 	static const char args[] = "sudo\0--\0sh\0-c\0id -u";
-	char cmd[OAUTH_CIBA_MAX_COMMAND + 1], msg[OAUTH_CIBA_MAX_BINDING + 1];
+	char cmd[OAUTH_SUDO_MAX_COMMAND + 1], msg[OAUTH_CIBA_MAX_BINDING + 1];
 
-	CHECK_INT(oauth_ciba_sudo_command(args, sizeof(args), cmd, sizeof(cmd)), OAUTH_OK);
+	CHECK_INT(oauth_sudo_command(args, sizeof(args), cmd, sizeof(cmd)), OAUTH_OK);
 	CHECK_INT(oauth_ciba_binding_message("sudo", "web01.example.com", cmd, "4821", 20, msg,
 	                                     sizeof(msg)),
 	          OAUTH_OK);
@@ -888,18 +646,12 @@ main(void)
 	RUN(test_provider_error_is_sanitised);
 	RUN(test_config_check_table);
 	RUN(test_config_load_refuses_ciba_for_public_client);
-	RUN(test_push_login_approved_shows_line_and_sends_matching_code);
-	RUN(test_push_login_honours_slow_down);
-	RUN(test_push_login_denied_is_final);
-	RUN(test_push_login_expired_is_final);
-	RUN(test_push_login_unknown_user_allows_fallback_before_showing_anything);
-	RUN(test_push_login_without_endpoint_allows_fallback_and_sends_nothing);
-	RUN(test_push_login_prompt_enter_polls_at_once);
-	RUN(test_push_login_without_id_token_is_refused);
-	RUN(test_sudo_command_from_argv_table);
-	RUN(test_sudo_command_cut_off_word_is_ignored);
-	RUN(test_sudo_command_long_name_is_cut_to_the_buffer);
-	RUN(test_sudo_command_empty_or_missing_input);
+	RUN(test_start_sends_hint_and_binding_message_with_the_code);
+	RUN(test_start_refused_before_anyone_was_asked_is_no_push_under_ciba_then_device);
+	RUN(test_start_denial_is_final_under_ciba_then_device);
+	RUN(test_start_without_poll_mode_sends_nothing);
+	RUN(test_start_with_a_name_no_hint_can_carry_asks_nobody);
+	RUN(test_push_line_names_what_is_approved);
 	RUN(test_sudo_command_goes_into_the_binding_message);
 	return T_DONE();
 }

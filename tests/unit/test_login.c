@@ -578,6 +578,129 @@ test_warm_cache_skips_the_key_set_request(void)
 }
 
 /* GitHub: no issuer, no ID token; the identity is "login" from GET /user with the token. */
+/* ---- Push approval (CIBA) through the whole login ---- */
+
+#define ACK "{\"auth_req_id\":\"rid-1\",\"expires_in\":120,\"interval\":1}"
+
+/* A login in mode against the script; endpoints point at the scripted server. */
+static enum oauth_status
+run_push_login(struct script *s, enum oauth_mode mode, struct screen *screen,
+               struct oauth_identity *id, struct httpd *h, char *err)
+{
+	struct oauth_config cfg;
+	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "web01"};
+	struct oauth_display_ops ops = {screen_info, screen_prompt, screen, screen_alive};
+	enum oauth_status rc;
+
+	if (httpd_start(h, s->replies, s->n) != 0)
+		return OAUTH_UNAVAILABLE;
+	fill_config(&cfg, h);
+	cfg.mode = mode;
+	cfg.backchannel_authentication_endpoint = tj_strf("%s/bc", h->base);
+	cfg.login_hint_template = strdup("{user}");
+	cfg.binding_message_max = 20;
+	rc = oauth_login(&cfg, &req, &ops, NULL, id, err, OAUTH_ERR_SIZE);
+	httpd_stop(h);
+	oauth_config_free(&cfg);
+	return rc;
+}
+
+static void
+test_push_login_shows_one_line_matching_the_binding_message(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", want[64], *tok = id_token_for(signer, "u-1", "alice");
+	const char *code;
+
+	script_add(&s, reply_json(200, ACK));
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_push_login(&s, OAUTH_MODE_CIBA, &screen, &id, &h, err), OAUTH_OK);
+	code = strstr(screen.text, "(code ");
+	CHECK(strncmp(screen.text, "Approve on your phone: sshd for alice on web01 (code ", 52) ==
+	      0);
+	CHECK(code != NULL);
+	if (code != NULL) {
+		snprintf(want, sizeof(want), "binding_message=sshd%%2Fweb01%%23%.4s", code + 6);
+		CHECK(strstr(httpd_body(httpd_request(&h, 0)), want) != NULL);
+	}
+	CHECK(strncmp(httpd_request(&h, 0), "POST /bc ", 9) == 0);
+	CHECK(strstr(httpd_body(httpd_request(&h, 1)), "auth_req_id=rid-1") != NULL);
+	CHECK_INT(screen.prompts, 1);
+	CHECK(strstr(screen.text, "Code:") == NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
+static void
+test_push_denied_is_final_even_with_a_fallback(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, reply_json(200, ACK));
+	script_add(&s, reply_json(400, "{\"error\":\"access_denied\"}"));
+	script_add(&s, device_reply());
+	CHECK_INT(run_push_login(&s, OAUTH_MODE_CIBA_THEN_DEVICE, &screen, &id, &h, err),
+	          OAUTH_DENIED);
+	CHECK_INT(httpd_nrequests(&h), 2); /* no device code after a "no" */
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
+test_push_expired_is_final_even_with_a_fallback(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, reply_json(200, ACK));
+	script_add(&s, reply_json(400, "{\"error\":\"expired_token\"}"));
+	script_add(&s, device_reply());
+	CHECK_INT(run_push_login(&s, OAUTH_MODE_CIBA_THEN_DEVICE, &screen, &id, &h, err),
+	          OAUTH_EXPIRED);
+	CHECK_INT(httpd_nrequests(&h), 2);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+static void
+test_push_refused_before_anyone_was_asked_falls_back_to_a_code(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_for(signer, "u-1", "alice");
+
+	script_add(&s, reply_json(400, "{\"error\":\"unknown_user_id\"}"));
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	CHECK_INT(run_push_login(&s, OAUTH_MODE_CIBA_THEN_DEVICE, &screen, &id, &h, err), OAUTH_OK);
+	CHECK(strncmp(screen.text, "Push approval is not available here", 35) == 0);
+	CHECK(strstr(screen.text, "Code: WDJB-MJHT") != NULL);
+	CHECK(strstr(screen.text, "Approve on your phone") == NULL);
+	CHECK(strncmp(httpd_request(&h, 1), "POST /device/auth ", 18) == 0);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
 static void
 test_github_shape_login_uses_the_user_login(void)
 {
@@ -639,6 +762,10 @@ main(void)
 	RUN(test_kid_still_unknown_after_one_refetch_is_refused);
 	RUN(test_warm_cache_skips_the_key_set_request);
 	RUN(test_github_shape_login_uses_the_user_login);
+	RUN(test_push_login_shows_one_line_matching_the_binding_message);
+	RUN(test_push_denied_is_final_even_with_a_fallback);
+	RUN(test_push_expired_is_final_even_with_a_fallback);
+	RUN(test_push_refused_before_anyone_was_asked_falls_back_to_a_code);
 	EVP_PKEY_free(signer);
 	EVP_PKEY_free(other);
 	return T_DONE();
