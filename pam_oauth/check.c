@@ -108,94 +108,20 @@ setting(struct check *c, const char *name, const char *value)
 		printf("  %-28s %s\n", name, clean);
 }
 
+/* oauth_config_each()'s callback: one line (or JSON member) per key, in the table's order. */
 static void
-setting_long(struct check *c, const char *name, long value)
+each_setting(void *ctx, const char *name, const char *value)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld", value);
-	setting(c, name, buf);
-}
-
-/* A secret is never shown, only whether it is set. */
-static const char *
-masked(const char *value)
-{
-	return value == NULL ? NULL : "****";
-}
-
-/* A proxy URL may carry user:password@: then it is a secret. */
-static const char *
-proxy_shown(const char *proxy)
-{
-	return proxy != NULL && strchr(proxy, '@') != NULL ? "****" : proxy;
-}
-
-static void
-show_words(struct check *c, const struct oauth_config *cfg)
-{
-	static const char *const qr[] = {"auto", "utf8", "ascii", "off"};
-	const char *email = cfg->require_verified_email < 0 ? "auto"
-	                    : cfg->require_verified_email   ? "yes"
-	                                                    : "no";
-
-	setting(c, "client_auth", cfg->client_auth == OAUTH_CLIENT_AUTH_POST ? "post" : "basic");
-	setting(c, "qr", qr[cfg->qr]);
-	setting(c, "prompt", cfg->prompt == OAUTH_PROMPT_NONE ? "none" : "enter");
-	setting(c, "failmode", cfg->failmode == OAUTH_FAILMODE_SAFE ? "safe" : "secure");
-	setting(c, "require_verified_email", email);
-	setting(c, "debug", cfg->debug ? "yes" : "no");
-}
-
-static void
-show_ciba(struct check *c, const struct oauth_config *cfg)
-{
-	static const char *const mode[] = {"device", "ciba", "ciba-then-device"};
-
-	setting(c, "mode", mode[cfg->mode]);
-	setting(c, "login_hint_template", cfg->login_hint_template);
-	setting(c, "backchannel_authentication_endpoint", cfg->backchannel_authentication_endpoint);
-	setting_long(c, "requested_expiry", cfg->requested_expiry);
-	setting_long(c, "binding_message_max", cfg->binding_message_max);
-	setting(c, "push_command", cfg->push_command ? "yes" : "no");
+	setting(ctx, name, value);
 }
 
 static void
 show_settings(struct check *c)
 {
-	const struct oauth_config *cfg = &c->cfg;
-
 	if (!c->json)
 		printf("effective settings for service \"%s\" from %s:\n",
-		       c->service[0] != '\0' ? c->service : "(none)", cfg->path);
-	setting(c, "issuer", cfg->issuer);
-	setting(c, "device_authorization_endpoint", cfg->device_authorization_endpoint);
-	setting(c, "token_endpoint", cfg->token_endpoint);
-	setting(c, "userinfo_endpoint", cfg->userinfo_endpoint);
-	setting(c, "jwks_uri", cfg->jwks_uri);
-	setting(c, "client_id", cfg->client_id);
-	setting(c, "client_secret", masked(cfg->client_secret));
-	setting(c, "scope", cfg->scope);
-	setting(c, "username_claim", cfg->username_claim);
-	setting(c, "ca_file", cfg->ca_file);
-	setting_long(c, "timeout", cfg->timeout);
-	setting_long(c, "http_timeout", cfg->http_timeout);
-	setting(c, "username_map", cfg->username_map);
-	setting(c, "deny_users", cfg->deny_users);
-	setting_long(c, "min_uid", cfg->min_uid);
-	setting(c, "required_scopes", cfg->required_scopes);
-	setting(c, "allowed_groups", cfg->allowed_groups);
-	setting(c, "groups_claim", cfg->groups_claim);
-	setting(c, "acr_values", cfg->acr_values);
-	setting_long(c, "max_age", cfg->max_age);
-	setting(c, "https_proxy", proxy_shown(cfg->https_proxy));
-	setting(c, "no_proxy", cfg->no_proxy);
-	setting(c, "cache_dir", cfg->cache_dir);
-	setting_long(c, "cache_max_age", cfg->cache_max_age);
-	setting(c, "id_token_algs", cfg->id_token_algs);
-	setting(c, "tenant_id", cfg->tenant_id);
-	show_words(c, cfg);
-	show_ciba(c, cfg);
+		       c->service[0] != '\0' ? c->service : "(none)", c->cfg.path);
+	oauth_config_each(&c->cfg, each_setting, c);
 }
 
 /* --- the config file ---------------------------------------------------------------------- */

@@ -19,8 +19,6 @@
 #define CIBA_GRANT "urn:openid:params:grant-type:ciba"
 /* Form fields one request sends at most: client_id, secret, scope, hint, message, expiry, acr. */
 #define MAX_FIELDS 8
-/* A template longer than this is a mistake: hints are e-mail addresses or names (bytes). */
-#define MAX_TEMPLATE 256
 /* The placeholder, the one thing a template may say besides literal text. */
 #define USER_PLACEHOLDER "{user}"
 /* Largest multiple of 10000 that fits two random bytes: values above it are drawn again. */
@@ -37,79 +35,6 @@ oauth_ciba_auth_free(struct oauth_ciba_auth *ca)
 	memset(ca, 0, sizeof(*ca));
 }
 
-/* Nonzero when scope has the token "openid" (CIBA §7.1: it is an OpenID Connect request). */
-static int
-has_openid_scope(const char *scope)
-{
-	size_t n = strlen("openid");
-	const char *p = scope;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, "openid", n) == 0 && (p[n] == ' ' || p[n] == '\0'))
-			return 1;
-		p = strchr(p, ' ');
-		if (p != NULL)
-			p++;
-	}
-	return 0;
-}
-
-int
-oauth_ciba_template_ok(const char *tpl)
-{
-	const char *at;
-	size_t i, n;
-
-	if (tpl == NULL)
-		return 0;
-	n = strnlen(tpl, MAX_TEMPLATE + 1);
-	if (n == 0 || n > MAX_TEMPLATE)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)tpl[i] <= 0x20 || (unsigned char)tpl[i] > 0x7e)
-			return 0;
-	at = strstr(tpl, USER_PLACEHOLDER);
-	if (at == NULL || strstr(at + 1, USER_PLACEHOLDER) != NULL)
-		return 0;
-	/* Braces outside the one placeholder would be a typo for another one. */
-	for (i = 0; i < n; i++) {
-		if (tpl + i >= at && tpl + i < at + strlen(USER_PLACEHOLDER))
-			continue;
-		if (tpl[i] == '{' || tpl[i] == '}')
-			return 0;
-	}
-	return 1;
-}
-
-enum oauth_status
-oauth_ciba_config_check(const struct oauth_config *cfg, char *err, size_t errlen)
-{
-	if (cfg->mode == OAUTH_MODE_DEVICE)
-		return OAUTH_OK;
-	if (cfg->client_secret == NULL) {
-		oauth_seterr(err, errlen,
-		             "mode: push approval (CIBA) needs a confidential client: set "
-		             "client_secret");
-		return OAUTH_CONFIG;
-	}
-	if (cfg->issuer == NULL) {
-		oauth_seterr(err, errlen,
-		             "mode: push approval (CIBA) needs issuer, to verify the ID token");
-		return OAUTH_CONFIG;
-	}
-	if (cfg->scope == NULL || !has_openid_scope(cfg->scope)) {
-		oauth_seterr(err, errlen, "scope: push approval (CIBA) needs the scope openid");
-		return OAUTH_CONFIG;
-	}
-	if (!oauth_ciba_template_ok(cfg->login_hint_template)) {
-		oauth_seterr(err, errlen,
-		             "login_hint_template: must contain {user} once, no other braces, no "
-		             "spaces");
-		return OAUTH_CONFIG;
-	}
-	return OAUTH_OK;
-}
-
 static int
 hint_user_char(char c)
 {
@@ -124,7 +49,7 @@ oauth_ciba_login_hint(const char *tpl, const char *user, char **out, char *err, 
 	size_t i, ulen, pre, total;
 
 	*out = NULL;
-	if (!oauth_ciba_template_ok(tpl)) {
+	if (!oauth_config_template_ok(tpl)) {
 		oauth_seterr(err, errlen, "login_hint_template is not usable");
 		return OAUTH_CONFIG;
 	}
@@ -229,8 +154,8 @@ oauth_ciba_binding_message(const char *service, const char *host, const char *co
 
 	if (out != NULL && outlen > 0)
 		out[0] = '\0';
-	if (out == NULL || max < OAUTH_CIBA_MIN_BINDING || max > OAUTH_CIBA_MAX_BINDING ||
-	    outlen < max + 1 || !code_ok(code))
+	if (out == NULL || max < OAUTH_BINDING_MIN || max > OAUTH_BINDING_MAX || outlen < max + 1 ||
+	    !code_ok(code))
 		return OAUTH_CONFIG;
 	budget = max - 1 - OAUTH_CIBA_CODE_DIGITS; /* "#1234" always fits */
 	append_part(out, &used, budget, service, service ? strlen(service) : 0);

@@ -25,10 +25,6 @@
  * takes, and binding_message_max characters (20 by default).
  */
 #define OAUTH_CIBA_BINDING_CHARS "-._+/!?#"
-/* Room for "s#1234" and a little more; below this the message says nothing. */
-#define OAUTH_CIBA_MIN_BINDING 8
-/* Keycloak's limit is 50; a phone notification shows little more anyway. */
-#define OAUTH_CIBA_MAX_BINDING 64
 /* Digits shown on both screens: 1 in 10000 that a stray push matches by chance. */
 #define OAUTH_CIBA_CODE_DIGITS 4
 /* Longest account name put into a login_hint, in bytes. */
@@ -48,20 +44,6 @@ struct oauth_ciba_auth {
 void oauth_ciba_auth_free(struct oauth_ciba_auth *ca);
 
 /*
- * Settings checks for mode ciba and ciba-then-device, called by the config
- * loader: a confidential client (client_secret: CIBA §7.1 requires client
- * authentication), an issuer (the approving identity comes from a verified ID
- * token), and a valid login_hint_template. OAUTH_OK for mode device.
- */
-enum oauth_status oauth_ciba_config_check(const struct oauth_config *cfg, char *err, size_t errlen);
-
-/*
- * Nonzero when tpl is a usable login_hint template: printable ASCII without
- * spaces, "{user}" exactly once, no other '{' or '}', at most 256 bytes.
- */
-int oauth_ciba_template_ok(const char *tpl);
-
-/*
  * Builds the login_hint: tpl with "{user}" replaced by user. The account name
  * must be 1..OAUTH_CIBA_MAX_HINT_USER bytes of [A-Za-z0-9._@+-] and not start
  * with '-' or '.': anything else could name someone else to the provider, so it
@@ -75,7 +57,7 @@ enum oauth_status oauth_ciba_code(char *out, size_t outlen, char *err, size_t er
 
 /*
  * Composes the binding message "<service>/<host>/<command>#<code>" within max
- * characters (OAUTH_CIBA_MIN_BINDING..OAUTH_CIBA_MAX_BINDING) of [A-Za-z0-9]
+ * characters (OAUTH_BINDING_MIN..OAUTH_BINDING_MAX) of [A-Za-z0-9]
  * and OAUTH_CIBA_BINDING_CHARS; other characters become '_'. The code always
  * fits; then the service, then the host, then the command (NULL: none) get
  * what is left, each cut from its end; a part with no room is left out with its
@@ -121,9 +103,9 @@ struct oauth_ciba_who {
 
 /* A push the provider took: what the token endpoint is polled with, what the person matches. */
 struct oauth_ciba_push {
-	struct oauth_ciba_auth ack;               /* owned; auth_req_id is a secret */
-	char code[OAUTH_CIBA_CODE_DIGITS + 1];    /* the digits on both screens */
-	char binding[OAUTH_CIBA_MAX_BINDING + 1]; /* the binding message sent */
+	struct oauth_ciba_auth ack;            /* owned; auth_req_id is a secret */
+	char code[OAUTH_CIBA_CODE_DIGITS + 1]; /* the digits on both screens */
+	char binding[OAUTH_BINDING_MAX + 1];   /* the binding message sent */
 };
 
 void oauth_ciba_push_free(struct oauth_ciba_push *push);

@@ -6,48 +6,45 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ini.h>
-
-#include "ciba.h"
 #include "config.h"
-#include "jwt.h"
-#include "provider.h"
+#include "jwa.h"
 #include "secret.h"
 #include "url.h"
 
 /*
- * Why libinih, and how it is tamed. Debian 12 ships inih r55 built with its
- * defaults, which it also exports as process-wide variables (ini_max_line = 200,
- * ini_allow_multiline, ini_allow_inline_comments with ";", ini_stop_on_first_error
- * = 0, a stack line buffer, a handler without line numbers). Changing those
- * globals would change every other inih user in sshd or sudo, and raising
- * ini_max_line over a stack buffer of compile-time size would overflow it, so
- * they are left alone. Left to itself r55 would split an over-long line and parse
- * its tail as a new line (a value could smuggle in another key), take indented
- * lines as continuations, accept "key: value", cut section names at 49 bytes
- * and ignore text after "]". So the file is read here (opened and checked
- * first) and fed to ini_parse_stream() one line at a time by read_line(), which
- * counts lines for the messages, refuses a line that does not fit inih's buffer,
- * checks section headers, and hands inih only blank lines, "[name]" and
- * "key = value" with the indentation removed. inih then splits key from value
- * and drops an inline "; comment" (a ';' after white space).
+ * The file is read here, whole, after it was opened and checked, and lexed
+ * line by line: a line is blank, a comment ('#' or ';' first), "[service]", or
+ * "key = value". The value ends at a ';' that follows white space (an inline
+ * comment) or at the end of the line, and white space around key and value is
+ * dropped. Nothing else is taken: no continuation lines (an indented line is a
+ * line of its own), no "key: value", no line longer than OAUTH_CONFIG_MAX_LINE
+ * (refused, never split: a split tail could smuggle in another key).
  */
 
 /* A config is a few hundred bytes; anything much bigger is a mistake (a log, a binary). */
 #define MAX_FILE_BYTES (64 * 1024)
-/* No setting needs more; URLs are capped at 2048 by url.c anyway (bytes). */
+/* Most settings need far less; URLs are capped at 2048 by url.c anyway (bytes). */
 #define MAX_VALUE_BYTES 2048
-/* inih r55 keeps 49 bytes of a section name (MAX_SECTION 50) and drops the rest. */
+/* A list of names or group ids: a hundred Entra ID group ids (36 characters each) fit. */
+#define MAX_LIST_BYTES 4096
+/* Section names are PAM service names; longer is a typo or garbage. */
 #define MAX_SECTION_NAME 48
 /* A PAM service per section: far more than any host has, small enough to scan. */
 #define MAX_SECTIONS 64
 /* Keys and values quoted in messages are cut here so a message stays one line. */
 #define MAX_QUOTE 64
+/* A template longer than this is a mistake: hints are e-mail addresses or names (bytes). */
+#define MAX_TEMPLATE 256
+/* The one placeholder a login_hint_template may hold. */
+#define USER_PLACEHOLDER "{user}"
+/* Room for a number as text in oauth_config_each(). */
+#define NUMBER_TEXT 24
 
 enum key_type {
 	KEY_URL,     /* oauth_url_allowed() */
@@ -55,11 +52,19 @@ enum key_type {
 	KEY_SCOPE,   /* RFC 6749 section 3.3 scope tokens, single spaces */
 	KEY_CLAIM,   /* [A-Za-z0-9_.:-]+ */
 	KEY_PATH,    /* absolute path */
-	KEY_SECONDS, /* integer in [min, max] */
-	KEY_WORD,    /* one of words[] */
-	KEY_BOOL,    /* yes, no, true, false */
 	KEY_OPTPATH, /* absolute path, or "none" for NULL */
-	KEY_ALGS,    /* JWS alg names jwt.c verifies, single spaces */
+	KEY_ALGS,    /* JWS alg names jwa.c knows, single spaces */
+	KEY_SECONDS, /* a whole number of seconds in [min, max] */
+	KEY_UID,     /* a uid in [min, max] */
+	KEY_COUNT,   /* a count (of characters) in [min, max] */
+	KEY_WORD,    /* one of words[], stored as the word's value */
+};
+
+/* How a key's value is kept, and shown. */
+enum key_flags {
+	KEY_PLAIN = 0,
+	KEY_SECRET = 1,      /* file only, wiped, never shown */
+	KEY_CREDENTIALS = 2, /* shown as **** when it holds user:password@ (a proxy URL) */
 };
 
 struct word {
@@ -70,12 +75,12 @@ struct word {
 struct key {
 	const char *name;
 	enum key_type type;
-	size_t offset;            /* of the member in struct oauth_config (not KEY_WORD) */
+	size_t offset;            /* of the member in struct oauth_config */
 	const char *def;          /* default, parsed like a file value; NULL: none */
-	long min, max;            /* KEY_SECONDS */
-	const struct word *words; /* KEY_WORD, KEY_BOOL; ends with a NULL name */
-	void (*store)(struct oauth_config *cfg, int value); /* KEY_WORD */
-	int secret;                                         /* file only; wiped */
+	long min, max;            /* KEY_SECONDS, KEY_UID, KEY_COUNT */
+	const struct word *words; /* KEY_WORD; ends with a NULL name; the first name is shown */
+	enum key_flags flags;
+	size_t max_bytes; /* longest value; 0: MAX_VALUE_BYTES */
 };
 
 static const struct word client_auth_words[] = {
@@ -112,12 +117,6 @@ static const struct word verified_email_words[] = {
     {"auto", -1}, {"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0},
 };
 
-static void
-store_verified_email(struct oauth_config *cfg, int value)
-{
-	cfg->require_verified_email = value;
-}
-
 static const struct word mode_words[] = {
     {"device", OAUTH_MODE_DEVICE},
     {"ciba", OAUTH_MODE_CIBA},
@@ -125,99 +124,104 @@ static const struct word mode_words[] = {
     {NULL, 0},
 };
 
-static void
-store_mode(struct oauth_config *cfg, int value)
-{
-	cfg->mode = (enum oauth_mode)value;
-}
+/* KEY_WORD members are read and written as int: every one of them must be that size. */
+#define IS_INT_SIZED(member) (sizeof(((struct oauth_config *)0)->member) == sizeof(int))
+_Static_assert(IS_INT_SIZED(client_auth) && IS_INT_SIZED(qr) && IS_INT_SIZED(prompt) &&
+                   IS_INT_SIZED(failmode) && IS_INT_SIZED(mode) &&
+                   IS_INT_SIZED(require_verified_email) && IS_INT_SIZED(debug) &&
+                   IS_INT_SIZED(push_command),
+               "a KEY_WORD member is not int-sized");
 
-static void
-store_client_auth(struct oauth_config *cfg, int value)
-{
-	cfg->client_auth = (enum oauth_client_auth)value;
-}
+#define OFF(member) .offset = offsetof(struct oauth_config, member)
+#define RANGE(lo, hi) .min = (lo), .max = (hi)
 
-static void
-store_qr(struct oauth_config *cfg, int value)
-{
-	cfg->qr = (enum oauth_qr_mode)value;
-}
-
-static void
-store_prompt(struct oauth_config *cfg, int value)
-{
-	cfg->prompt = (enum oauth_prompt_mode)value;
-}
-
-static void
-store_failmode(struct oauth_config *cfg, int value)
-{
-	cfg->failmode = (enum oauth_failmode)value;
-}
-
-#define OFF(member) offsetof(struct oauth_config, member)
-
+/* Every setting: its name, grammar, member, default and limits. Documented in pam_oauth.conf(5). */
 static const struct key keys[] = {
-    {"issuer", KEY_URL, OFF(issuer), NULL, 0, 0, NULL, NULL, 0},
-    {"device_authorization_endpoint", KEY_URL, OFF(device_authorization_endpoint), NULL, 0, 0, NULL,
-     NULL, 0},
-    {"token_endpoint", KEY_URL, OFF(token_endpoint), NULL, 0, 0, NULL, NULL, 0},
-    {"userinfo_endpoint", KEY_URL, OFF(userinfo_endpoint), NULL, 0, 0, NULL, NULL, 0},
-    {"jwks_uri", KEY_URL, OFF(jwks_uri), NULL, 0, 0, NULL, NULL, 0},
-    {"client_id", KEY_TEXT, OFF(client_id), NULL, 0, 0, NULL, NULL, 0},
-    {"client_secret", KEY_TEXT, OFF(client_secret), NULL, 0, 0, NULL, NULL, 1},
-    {"client_auth", KEY_WORD, 0, "basic", 0, 0, client_auth_words, store_client_auth, 0},
-    {"scope", KEY_SCOPE, OFF(scope), "openid profile", 0, 0, NULL, NULL, 0},
-    {"username_claim", KEY_CLAIM, OFF(username_claim), "preferred_username", 0, 0, NULL, NULL, 0},
-    {"ca_file", KEY_PATH, OFF(ca_file), NULL, 0, 0, NULL, NULL, 0},
+    {.name = "issuer", .type = KEY_URL, OFF(issuer)},
+    {.name = "device_authorization_endpoint", .type = KEY_URL, OFF(device_authorization_endpoint)},
+    {.name = "token_endpoint", .type = KEY_URL, OFF(token_endpoint)},
+    {.name = "userinfo_endpoint", .type = KEY_URL, OFF(userinfo_endpoint)},
+    {.name = "jwks_uri", .type = KEY_URL, OFF(jwks_uri)},
+    {.name = "client_id", .type = KEY_TEXT, OFF(client_id)},
+    {.name = "client_secret", .type = KEY_TEXT, OFF(client_secret), .flags = KEY_SECRET},
+    {.name = "client_auth",
+     .type = KEY_WORD,
+     OFF(client_auth),
+     .def = "basic",
+     .words = client_auth_words},
+    {.name = "scope", .type = KEY_SCOPE, OFF(scope), .def = "openid profile"},
+    {.name = "username_claim", .type = KEY_CLAIM, OFF(username_claim), .def = "preferred_username"},
+    {.name = "ca_file", .type = KEY_PATH, OFF(ca_file)},
     /* Long enough to unlock a phone and approve; short of sshd's LoginGraceTime (120 s). */
-    {"timeout", KEY_SECONDS, OFF(timeout), "90", 5, 3600, NULL, NULL, 0},
-    {"http_timeout", KEY_SECONDS, OFF(http_timeout), "10", 1, 120, NULL, NULL, 0},
-    {"qr", KEY_WORD, 0, "auto", 0, 0, qr_words, store_qr, 0},
-    {"prompt", KEY_WORD, 0, "enter", 0, 0, prompt_words, store_prompt, 0},
-    {"debug", KEY_BOOL, OFF(debug), "no", 0, 0, bool_words, NULL, 0},
+    {.name = "timeout", .type = KEY_SECONDS, OFF(timeout), .def = "90", RANGE(5, 3600)},
+    {.name = "http_timeout", .type = KEY_SECONDS, OFF(http_timeout), .def = "10", RANGE(1, 120)},
+    {.name = "qr", .type = KEY_WORD, OFF(qr), .def = "auto", .words = qr_words},
+    {.name = "prompt", .type = KEY_WORD, OFF(prompt), .def = "enter", .words = prompt_words},
+    {.name = "debug", .type = KEY_WORD, OFF(debug), .def = "no", .words = bool_words},
 
     /* Identity mapping and policy (policy.c, usermap.c) */
-    {"username_map", KEY_PATH, OFF(username_map), NULL, 0, 0, NULL, NULL, 0},
-    {"require_verified_email", KEY_WORD, 0, "auto", 0, 0, verified_email_words,
-     store_verified_email, 0},
+    {.name = "username_map", .type = KEY_PATH, OFF(username_map)},
+    {.name = "require_verified_email",
+     .type = KEY_WORD,
+     OFF(require_verified_email),
+     .def = "auto",
+     .words = verified_email_words},
     /* A company identity must never become root by accident. */
-    {"deny_users", KEY_TEXT, OFF(deny_users), "root", 0, 0, NULL, NULL, 0},
+    {.name = "deny_users",
+     .type = KEY_TEXT,
+     OFF(deny_users),
+     .def = "root",
+     .max_bytes = MAX_LIST_BYTES},
     /* Debian and most distributions give people uids from 1000; below are system accounts. */
-    {"min_uid", KEY_SECONDS, OFF(min_uid), "1000", 0, 2147483647L, NULL, NULL, 0},
-    {"required_scopes", KEY_SCOPE, OFF(required_scopes), NULL, 0, 0, NULL, NULL, 0},
-    {"allowed_groups", KEY_TEXT, OFF(allowed_groups), NULL, 0, 0, NULL, NULL, 0},
-    {"groups_claim", KEY_CLAIM, OFF(groups_claim), "groups", 0, 0, NULL, NULL, 0},
-    {"acr_values", KEY_SCOPE, OFF(acr_values), NULL, 0, 0, NULL, NULL, 0},
+    {.name = "min_uid", .type = KEY_UID, OFF(min_uid), .def = "1000", RANGE(0, 2147483647L)},
+    {.name = "required_scopes", .type = KEY_SCOPE, OFF(required_scopes)},
+    {.name = "allowed_groups", .type = KEY_TEXT, OFF(allowed_groups), .max_bytes = MAX_LIST_BYTES},
+    {.name = "groups_claim", .type = KEY_CLAIM, OFF(groups_claim), .def = "groups"},
+    {.name = "acr_values", .type = KEY_SCOPE, OFF(acr_values)},
     /* Unset (0) by default; a year at most: any longer and the check means nothing. */
-    {"max_age", KEY_SECONDS, OFF(max_age), NULL, 1, 31536000L, NULL, NULL, 0},
+    {.name = "max_age", .type = KEY_SECONDS, OFF(max_age), RANGE(1, 31536000L)},
+
     /* Faults and proxies. */
-    {"failmode", KEY_WORD, 0, "secure", 0, 0, failmode_words, store_failmode, 0},
-    {"https_proxy", KEY_TEXT, OFF(https_proxy), NULL, 0, 0, NULL, NULL, 0},
-    {"no_proxy", KEY_TEXT, OFF(no_proxy), NULL, 0, 0, NULL, NULL, 0},
+    {.name = "failmode", .type = KEY_WORD, OFF(failmode), .def = "secure", .words = failmode_words},
+    {.name = "https_proxy", .type = KEY_TEXT, OFF(https_proxy), .flags = KEY_CREDENTIALS},
+    {.name = "no_proxy", .type = KEY_TEXT, OFF(no_proxy)},
+
     /* Cache, token verification and provider checks. */
-    {"cache_dir", KEY_OPTPATH, OFF(cache_dir), "/var/cache/pam_oauth", 0, 0, NULL, NULL, 0},
+    {.name = "cache_dir", .type = KEY_OPTPATH, OFF(cache_dir), .def = "/var/cache/pam_oauth"},
     /* Key rotation is picked up at once (unknown kid); an hour bounds a stale discovery. */
-    {"cache_max_age", KEY_SECONDS, OFF(cache_max_age), "3600", 60, 7 * 86400, NULL, NULL, 0},
-    {"id_token_algs", KEY_ALGS, OFF(id_token_algs), NULL, 0, 0, NULL, NULL, 0},
-    {"tenant_id", KEY_TEXT, OFF(tenant_id), NULL, 0, 0, NULL, NULL, 0},
+    {.name = "cache_max_age",
+     .type = KEY_SECONDS,
+     OFF(cache_max_age),
+     .def = "3600",
+     RANGE(60, 7 * 86400)},
+    {.name = "id_token_algs", .type = KEY_ALGS, OFF(id_token_algs)},
+    {.name = "tenant_id", .type = KEY_TEXT, OFF(tenant_id)},
+
     /* Push approval (OpenID CIBA, ciba.c) */
-    {"mode", KEY_WORD, 0, "device", 0, 0, mode_words, store_mode, 0},
-    {"login_hint_template", KEY_TEXT, OFF(login_hint_template), "{user}", 0, 0, NULL, NULL, 0},
-    {"backchannel_authentication_endpoint", KEY_URL, OFF(backchannel_authentication_endpoint), NULL,
-     0, 0, NULL, NULL, 0},
+    {.name = "mode", .type = KEY_WORD, OFF(mode), .def = "device", .words = mode_words},
+    {.name = "login_hint_template",
+     .type = KEY_TEXT,
+     OFF(login_hint_template),
+     .def = "{user}",
+     .max_bytes = MAX_TEMPLATE},
+    {.name = "backchannel_authentication_endpoint",
+     .type = KEY_URL,
+     OFF(backchannel_authentication_endpoint)},
     /* A push a person has not answered in an hour will not be answered. */
-    {"requested_expiry", KEY_SECONDS, OFF(requested_expiry), NULL, 1, 3600, NULL, NULL, 0},
-    /* 20 fits oidc-provider, Keycloak (50) and the rest; ciba.h explains the limits. */
-    {"binding_message_max", KEY_SECONDS, OFF(binding_message_max), "20", OAUTH_CIBA_MIN_BINDING,
-     OAUTH_CIBA_MAX_BINDING, NULL, NULL, 0},
-    /* sudo's command in the binding message (pam_oauth.c reads the caller's argv) */
-    {"push_command", KEY_BOOL, OFF(push_command), "no", 0, 0, bool_words, NULL, 0},
+    {.name = "requested_expiry", .type = KEY_SECONDS, OFF(requested_expiry), RANGE(1, 3600)},
+    /* 20 fits oidc-provider, Keycloak (50) and the rest; ciba.h lists the limits. */
+    {.name = "binding_message_max",
+     .type = KEY_COUNT,
+     OFF(binding_message_max),
+     .def = "20",
+     RANGE(OAUTH_BINDING_MIN, OAUTH_BINDING_MAX)},
+    /* sudo's command in the binding message (sudo_argv.c reads the caller's argv) */
+    {.name = "push_command", .type = KEY_WORD, OFF(push_command), .def = "no", .words = bool_words},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-/* State of one oauth_config_load(): the reader, the handler and the setter share it. */
+/* State of one oauth_config_load(): the reader and the setter share it. */
 struct loader {
 	struct oauth_config *cfg;    /* borrowed: the result */
 	struct oauth_config scratch; /* owned: other services' sections are checked into it */
@@ -227,9 +231,7 @@ struct loader {
 	size_t errlen;
 	enum oauth_status rc; /* the first failure; everything stops after it */
 
-	int in_file;     /* 0: reading arguments */
-	const char *buf; /* borrowed: the file's bytes */
-	size_t len, pos;
+	int in_file; /* 0: reading arguments */
 	int lineno;
 	char section[MAX_SECTION_NAME + 1];
 	char sections[MAX_SECTIONS][MAX_SECTION_NAME + 1];
@@ -285,6 +287,8 @@ find_key(const char *name)
 	return NULL;
 }
 
+/* --- values ------------------------------------------------------------------------------- */
+
 static int
 is_vschar(const char *s)
 {
@@ -329,7 +333,7 @@ is_claim(const char *s)
 }
 
 static int
-parse_seconds(const char *s, long min, long max, long *out)
+parse_number(const char *s, long min, long max, long *out)
 {
 	char *end = NULL;
 	long v;
@@ -357,7 +361,17 @@ parse_word(const struct word *words, const char *s, int *out)
 	return 0;
 }
 
-/* "one of a, b, c" for a message about a KEY_WORD or KEY_BOOL value. */
+/* The first word with value: how the dump spells a setting. */
+static const char *
+word_of(const struct word *words, int value)
+{
+	for (; words->name != NULL; words++)
+		if (words->value == value)
+			return words->name;
+	return "?";
+}
+
+/* "one of a, b, c" for a message about a KEY_WORD value. */
 static void
 list_words(const struct word *words, char *why, size_t whylen)
 {
@@ -370,36 +384,113 @@ list_words(const struct word *words, char *why, size_t whylen)
 	}
 }
 
+static char **
+string_slot(struct oauth_config *cfg, const struct key *k)
+{
+	return (char **)((char *)cfg + k->offset);
+}
+
+static long *
+number_slot(struct oauth_config *cfg, const struct key *k)
+{
+	return (long *)((char *)cfg + k->offset);
+}
+
+/* KEY_WORD members are enums or ints of int's size (checked above): copied, not cast. */
+static void
+set_word(struct oauth_config *cfg, const struct key *k, int value)
+{
+	memcpy((char *)cfg + k->offset, &value, sizeof(value));
+}
+
+static int
+get_word(const struct oauth_config *cfg, const struct key *k)
+{
+	int value;
+
+	memcpy(&value, (const char *)cfg + k->offset, sizeof(value));
+	return value;
+}
+
+static int
+is_string_type(enum key_type t)
+{
+	return t != KEY_SECONDS && t != KEY_UID && t != KEY_COUNT && t != KEY_WORD;
+}
+
+static void
+free_string(struct oauth_config *cfg, const struct key *k)
+{
+	char **slot = string_slot(cfg, k);
+
+	if (k->flags & KEY_SECRET)
+		oauth_free_secret(*slot);
+	else
+		free(*slot);
+	*slot = NULL;
+}
+
 static enum oauth_status
 store_string(struct oauth_config *cfg, const struct key *k, const char *value)
 {
-	char **slot = (char **)((char *)cfg + k->offset);
 	char *copy = strdup(value);
 
 	if (copy == NULL)
 		return OAUTH_NOMEM;
-	if (k->secret)
-		oauth_free_secret(*slot);
-	else
-		free(*slot);
-	*slot = copy;
+	free_string(cfg, k);
+	*string_slot(cfg, k) = copy;
 	return OAUTH_OK;
 }
 
-static enum oauth_status
-set_optpath(struct oauth_config *cfg, const struct key *k, const char *value, char *why,
-            size_t whylen)
+/* Nonzero when value fits k's string grammar; why says what is wrong otherwise. */
+static int
+string_ok(const struct key *k, const char *value, char *why, size_t whylen)
 {
-	char **slot = (char **)((char *)cfg + k->offset);
+	switch (k->type) {
+	case KEY_URL:
+		oauth_seterr(why, whylen, "must be https:// (plain http only for loopback)");
+		return oauth_url_allowed(value);
+	case KEY_TEXT:
+		oauth_seterr(why, whylen, "must be printable ASCII");
+		return is_vschar(value);
+	case KEY_SCOPE:
+		oauth_seterr(
+		    why, whylen,
+		    "not a list of scope tokens separated by single spaces (RFC 6749 3.3)");
+		return is_scope(value);
+	case KEY_CLAIM:
+		oauth_seterr(why, whylen, "not a claim name ([A-Za-z0-9_.:-]+)");
+		return is_claim(value);
+	case KEY_PATH:
+		oauth_seterr(why, whylen, "must be an absolute path");
+		return value[0] == '/' && is_vschar(value);
+	case KEY_OPTPATH:
+		oauth_seterr(why, whylen, "must be an absolute path or none");
+		return value[0] == '/' && is_vschar(value);
+	case KEY_ALGS:
+		oauth_seterr(why, whylen, "not a list of JWS algs (RS256 PS256 ES256 EdDSA ...)");
+		return is_scope(value) && oauth_jwa_list_valid(value);
+	case KEY_SECONDS:
+	case KEY_UID:
+	case KEY_COUNT:
+	case KEY_WORD:
+		break;
+	}
+	return 0;
+}
 
-	if (strcmp(value, "none") == 0) {
-		free(*slot);
-		*slot = NULL;
+/* KEY_SECONDS, KEY_UID and KEY_COUNT: plain digits in the key's range. */
+static enum oauth_status
+set_number(struct oauth_config *cfg, const struct key *k, const char *value, char *why,
+           size_t whylen)
+{
+	long num = 0;
+
+	if (parse_number(value, k->min, k->max, &num)) {
+		*number_slot(cfg, k) = num;
 		return OAUTH_OK;
 	}
-	if (value[0] == '/' && is_vschar(value))
-		return store_string(cfg, k, value);
-	oauth_seterr(why, whylen, "must be an absolute path or none");
+	oauth_seterr(why, whylen, "not a number in %ld..%ld", k->min, k->max);
 	return OAUTH_CONFIG;
 }
 
@@ -411,76 +502,34 @@ static enum oauth_status
 set_value(struct oauth_config *cfg, const struct key *k, const char *value, char *why,
           size_t whylen)
 {
+	size_t max = k->max_bytes != 0 ? k->max_bytes : MAX_VALUE_BYTES;
 	int word = 0;
-	long num = 0;
 
-	oauth_seterr(why, whylen, "bad value");
 	if (*value == '\0') {
 		oauth_seterr(why, whylen, "empty value");
 		return OAUTH_CONFIG;
 	}
-	if (strnlen(value, MAX_VALUE_BYTES + 1) > MAX_VALUE_BYTES) {
-		oauth_seterr(why, whylen, "value longer than %d bytes", MAX_VALUE_BYTES);
+	if (strnlen(value, max + 1) > max) {
+		oauth_seterr(why, whylen, "value longer than %zu bytes", max);
 		return OAUTH_CONFIG;
 	}
-	switch (k->type) {
-	case KEY_URL:
-		if (oauth_url_allowed(value))
-			return store_string(cfg, k, value);
-		oauth_seterr(why, whylen, "must be https:// (plain http only for loopback)");
-		return OAUTH_CONFIG;
-	case KEY_TEXT:
-		if (is_vschar(value))
-			return store_string(cfg, k, value);
-		oauth_seterr(why, whylen, "must be printable ASCII");
-		return OAUTH_CONFIG;
-	case KEY_SCOPE:
-		if (is_scope(value))
-			return store_string(cfg, k, value);
-		oauth_seterr(
-		    why, whylen,
-		    "not a list of scope tokens separated by single spaces (RFC 6749 3.3)");
-		return OAUTH_CONFIG;
-	case KEY_CLAIM:
-		if (is_claim(value))
-			return store_string(cfg, k, value);
-		oauth_seterr(why, whylen, "not a claim name ([A-Za-z0-9_.:-]+)");
-		return OAUTH_CONFIG;
-	case KEY_PATH:
-		if (value[0] == '/' && is_vschar(value))
-			return store_string(cfg, k, value);
-		oauth_seterr(why, whylen, "must be an absolute path");
-		return OAUTH_CONFIG;
-	case KEY_SECONDS:
-		if (parse_seconds(value, k->min, k->max, &num)) {
-			*(long *)((char *)cfg + k->offset) = num;
-			return OAUTH_OK;
-		}
-		oauth_seterr(why, whylen, "not a number in %ld..%ld", k->min, k->max);
-		return OAUTH_CONFIG;
-	case KEY_BOOL:
-		if (parse_word(k->words, value, &word)) {
-			*(int *)((char *)cfg + k->offset) = word;
-			return OAUTH_OK;
-		}
+	if (k->type == KEY_SECONDS || k->type == KEY_UID || k->type == KEY_COUNT)
+		return set_number(cfg, k, value, why, whylen);
+	if (k->type == KEY_WORD && parse_word(k->words, value, &word)) {
+		set_word(cfg, k, word);
+		return OAUTH_OK;
+	}
+	if (k->type == KEY_WORD) {
 		list_words(k->words, why, whylen);
-		return OAUTH_CONFIG;
-	case KEY_WORD:
-		if (parse_word(k->words, value, &word)) {
-			k->store(cfg, word);
-			return OAUTH_OK;
-		}
-		list_words(k->words, why, whylen);
-		return OAUTH_CONFIG;
-	case KEY_OPTPATH:
-		return set_optpath(cfg, k, value, why, whylen);
-	case KEY_ALGS:
-		if (is_scope(value) && oauth_jwt_algs_valid(value))
-			return store_string(cfg, k, value);
-		oauth_seterr(why, whylen, "not a list of JWS algs (RS256 PS256 ES256 EdDSA ...)");
 		return OAUTH_CONFIG;
 	}
-	return OAUTH_CONFIG;
+	if (k->type == KEY_OPTPATH && strcmp(value, "none") == 0) {
+		free_string(cfg, k);
+		return OAUTH_OK;
+	}
+	if (!string_ok(k, value, why, whylen))
+		return OAUTH_CONFIG;
+	return store_string(cfg, k, value);
 }
 
 /*
@@ -500,7 +549,7 @@ apply(struct loader *ld, const char *name, const char *value)
 		return 0;
 	}
 	i = (size_t)(k - keys);
-	if (k->secret && !ld->in_file) {
+	if ((k->flags & KEY_SECRET) && !ld->in_file) {
 		fail(ld, OAUTH_CONFIG, name, NULL,
 		     "client_secret may only be set in the config file "
 		     "(PAM service files are world-readable)");
@@ -517,31 +566,17 @@ apply(struct loader *ld, const char *name, const char *value)
 	}
 	rc = set_value(ld->target, k, value, why, sizeof(why));
 	if (rc != OAUTH_OK) {
-		fail(ld, rc, name, k->secret ? NULL : value,
+		fail(ld, rc, name, (k->flags & KEY_SECRET) ? NULL : value,
 		     rc == OAUTH_NOMEM ? "out of memory" : why);
 		return 0;
 	}
 	ld->seen[i] = ld->in_file ? ld->lineno : 1;
-	if (k->secret)
+	if (k->flags & KEY_SECRET)
 		ld->file_has_secret = 1;
 	return 1;
 }
 
-/* inih's handler: called for each "key = value" line read_line() passed on. */
-static int
-on_pair(void *user, const char *section, const char *name, const char *value)
-{
-	struct loader *ld = user;
-
-	if (ld->rc != OAUTH_OK)
-		return 0;
-	/* Only possible if another inih user turned on ini_allow_no_value. */
-	if (name == NULL || value == NULL || strcmp(section, ld->section) != 0) {
-		fail(ld, OAUTH_CONFIG, NULL, NULL, "malformed line (expected key = value)");
-		return 0;
-	}
-	return apply(ld, name, value);
-}
+/* --- the file ----------------------------------------------------------------------------- */
 
 static int
 is_blank(char c)
@@ -557,7 +592,7 @@ is_section_char(char c)
 }
 
 /* "[name]" with an optional comment after it; starts a new scope for duplicate keys. */
-static int
+static void
 open_section(struct loader *ld, const char *s, size_t n)
 {
 	size_t i = 1, j;
@@ -573,75 +608,83 @@ open_section(struct loader *ld, const char *s, size_t n)
 	if (i == 1 || i >= n || s[i] != ']' || !tail_ok) {
 		fail(ld, OAUTH_CONFIG, NULL, NULL,
 		     "bad section header (expected [service], letters, digits and _.-+@)");
-		return 0;
+		return;
 	}
 	if (i - 1 > MAX_SECTION_NAME) {
 		fail(ld, OAUTH_CONFIG, NULL, NULL, "section name longer than 48 bytes");
-		return 0;
+		return;
 	}
 	memcpy(ld->section, s + 1, i - 1);
 	ld->section[i - 1] = '\0';
 	for (j = 0; j < ld->nsections; j++) {
 		if (strcmp(ld->sections[j], ld->section) == 0) {
 			fail(ld, OAUTH_CONFIG, NULL, NULL, "duplicate section");
-			return 0;
+			return;
 		}
 	}
 	if (ld->nsections == MAX_SECTIONS) {
 		fail(ld, OAUTH_CONFIG, NULL, NULL, "more than 64 sections");
-		return 0;
+		return;
 	}
 	memcpy(ld->sections[ld->nsections++], ld->section, sizeof(ld->section));
 	memset(ld->seen, 0, sizeof(ld->seen));
 	ld->target = strcmp(ld->section, ld->service) == 0 ? ld->cfg : &ld->scratch;
-	return 1;
 }
 
-/* A "key = value" line: a key, then '=' before any ':' (inih would take "key: value"). */
-static int
-check_pair(struct loader *ld, const char *s, size_t n)
+/* Where an inline comment starts in the value at s (n bytes): a ';' after white space. */
+static size_t
+value_length(const char *s, size_t n)
 {
-	const char *eq = memchr(s, '=', n);
-	const char *colon = memchr(s, ':', n);
+	size_t i;
 
-	if (eq == NULL || eq == s || (colon != NULL && colon < eq)) {
-		fail(ld, OAUTH_CONFIG, NULL, NULL, "malformed line (expected key = value)");
-		return 0;
-	}
-	return 1;
+	for (i = 1; i < n; i++)
+		if (s[i] == ';' && is_blank(s[i - 1]))
+			return i;
+	return n;
 }
 
 /*
- * inih's fgets-style reader over the file buffer: one line per call, never
- * split, with indentation and comments removed (see the comment at the top).
- * str is inih's line buffer: it is wiped on every call, so the last call (end
- * of file or error) leaves no secret behind in inih's stack frame.
+ * "key = value" (s trimmed, n bytes, inside the caller's writable copy of the
+ * file): a key, then '=' before any ':', split in place with NULs.
  */
-static char *
-read_line(char *str, int num, void *stream)
+static void
+pair(struct loader *ld, char *s, size_t n)
 {
-	struct loader *ld = stream;
-	const char *s, *nl;
-	size_t n, rest;
+	char *eq = memchr(s, '=', n), *colon = memchr(s, ':', n), *value;
+	size_t klen, vlen;
 
-	if (num > 0)
-		oauth_wipe(str, (size_t)num);
-	if (ld->rc != OAUTH_OK || ld->pos >= ld->len || num < 2)
-		return NULL;
-	s = ld->buf + ld->pos;
-	rest = ld->len - ld->pos;
-	nl = memchr(s, '\n', rest);
-	n = nl != NULL ? (size_t)(nl - s) : rest;
-	ld->pos += nl != NULL ? n + 1 : n;
-	ld->lineno++;
-	/* inih needs room for the newline and the NUL; a longer line would be split. */
-	if (n > (size_t)num - 2) {
-		fail(ld, OAUTH_CONFIG, NULL, NULL, "line too long");
-		return NULL;
+	if (eq == NULL || eq == s || (colon != NULL && colon < eq)) {
+		fail(ld, OAUTH_CONFIG, NULL, NULL, "malformed line (expected key = value)");
+		return;
+	}
+	klen = (size_t)(eq - s);
+	while (klen > 0 && is_blank(s[klen - 1]))
+		klen--;
+	value = eq + 1;
+	vlen = n - (size_t)(value - s);
+	while (vlen > 0 && is_blank(*value)) {
+		value++;
+		vlen--;
+	}
+	vlen = vlen > 0 ? value_length(value, vlen) : 0;
+	while (vlen > 0 && is_blank(value[vlen - 1]))
+		vlen--;
+	s[klen] = '\0';
+	value[vlen] = '\0';
+	apply(ld, s, value);
+}
+
+/* One line of n bytes at s: blank, a comment, a section header or a pair. */
+static void
+line(struct loader *ld, char *s, size_t n)
+{
+	if (n > OAUTH_CONFIG_MAX_LINE) {
+		fail(ld, OAUTH_CONFIG, NULL, NULL, "line longer than 8192 bytes");
+		return;
 	}
 	if (memchr(s, '\0', n) != NULL) {
 		fail(ld, OAUTH_CONFIG, NULL, NULL, "NUL byte in line");
-		return NULL;
+		return;
 	}
 	while (n > 0 && is_blank(*s)) {
 		s++;
@@ -649,29 +692,41 @@ read_line(char *str, int num, void *stream)
 	}
 	while (n > 0 && is_blank(s[n - 1]))
 		n--;
-	if (n == 0 || *s == '#' || *s == ';') {
-		n = 0;
-	} else if (*s == '[') {
-		if (!open_section(ld, s, n))
-			return NULL;
-		s = ld->section;
-		oauth_seterr(str, (size_t)num, "[%s]", s);
-		n = strlen(str);
-		s = str;
-	} else if (!check_pair(ld, s, n)) {
-		return NULL;
-	}
-	memmove(str, s, n);
-	str[n] = '\n';
-	str[n + 1] = '\0';
-	return str;
+	if (n == 0 || *s == '#' || *s == ';')
+		return;
+	if (*s == '[')
+		open_section(ld, s, n);
+	else
+		pair(ld, s, n);
 }
 
-/* Reads at most max + 1 bytes, so a file that grew after fstat is caught too. */
+/*
+ * Every line of buf (len bytes, with one byte to spare after them: pair()
+ * ends the last value there when the file has no final newline).
+ */
+static void
+read_lines(struct loader *ld, char *buf, size_t len)
+{
+	size_t pos = 0, n;
+	char *nl;
+
+	/* A UTF-8 byte order mark from a Windows editor is not part of the first key. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
+	while (ld->rc == OAUTH_OK && pos < len) {
+		nl = memchr(buf + pos, '\n', len - pos);
+		n = nl != NULL ? (size_t)(nl - (buf + pos)) : len - pos;
+		ld->lineno++;
+		line(ld, buf + pos, n);
+		pos += nl != NULL ? n + 1 : n;
+	}
+}
+
+/* Reads at most max + 1 bytes (into max + 2), so a file that grew after fstat is caught too. */
 static enum oauth_status
 read_all(int fd, size_t max, char **out, size_t *outlen)
 {
-	char *buf = malloc(max + 1);
+	char *buf = malloc(max + 2);
 	size_t len = 0;
 	ssize_t got;
 
@@ -692,6 +747,7 @@ read_all(int fd, size_t max, char **out, size_t *outlen)
 			break;
 		len += (size_t)got;
 	}
+	buf[len] = '\0';
 	*out = buf;
 	*outlen = len;
 	return OAUTH_OK;
@@ -791,42 +847,6 @@ out:
 	return rc;
 }
 
-static enum oauth_status
-load_file(struct loader *ld, uid_t owner)
-{
-	const struct oauth_admin_file f = {ld->cfg->path, owner, MAX_FILE_BYTES,
-	                                   "a config is a few hundred"};
-	char *buf = NULL; /* owned; may hold the secret */
-	size_t len = 0;
-	mode_t mode = 0;
-	int r;
-
-	ld->rc = oauth_config_read_file(&f, &buf, &len, &mode, ld->err, ld->errlen);
-	if (ld->rc != OAUTH_OK)
-		goto out;
-	ld->buf = buf;
-	ld->len = len;
-	/* A UTF-8 byte order mark from a Windows editor is not part of the first key. */
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		ld->pos = 3;
-	ld->in_file = 1;
-	r = ini_parse_stream(read_line, ld, on_pair, ld);
-	if (ld->rc == OAUTH_OK && r == -2)
-		ld->rc = OAUTH_NOMEM;
-	else if (ld->rc == OAUTH_OK && r != 0) {
-		ld->lineno = r;
-		fail(ld, OAUTH_CONFIG, NULL, NULL, "malformed line (expected key = value)");
-	}
-	ld->in_file = 0;
-	if (ld->rc == OAUTH_OK && ld->file_has_secret && (mode & (S_IRGRP | S_IROTH)) != 0)
-		fail_file(ld, "sets client_secret but is readable by group or others (chmod 600)");
-out:
-	ld->buf = NULL;
-	oauth_wipe(buf, len);
-	free(buf);
-	return ld->rc;
-}
-
 /* First pass over the arguments: config= and debug act before the file is read. */
 static void
 early_arguments(struct loader *ld, int argc, const char **argv)
@@ -901,32 +921,174 @@ apply_defaults(struct loader *ld)
 			ld->rc = set_value(ld->cfg, &keys[i], keys[i].def, why, sizeof(why));
 }
 
-/* Settings no single key can check: required keys and where the endpoints come from. */
+static enum oauth_status
+load_file(struct loader *ld, uid_t owner)
+{
+	const struct oauth_admin_file f = {ld->cfg->path, owner, MAX_FILE_BYTES,
+	                                   "a config is a few hundred"};
+	char *buf = NULL; /* owned; may hold the secret */
+	size_t len = 0;
+	mode_t mode = 0;
+
+	ld->rc = oauth_config_read_file(&f, &buf, &len, &mode, ld->err, ld->errlen);
+	if (ld->rc != OAUTH_OK)
+		goto out;
+	ld->in_file = 1;
+	read_lines(ld, buf, len);
+	ld->in_file = 0;
+	if (ld->rc == OAUTH_OK && ld->file_has_secret && (mode & (S_IRGRP | S_IROTH)) != 0)
+		fail_file(ld, "sets client_secret but is readable by group or others (chmod 600)");
+out:
+	if (buf != NULL)
+		oauth_wipe(buf, len + 1);
+	free(buf);
+	return ld->rc;
+}
+
+/* --- checks across keys ------------------------------------------------------------------- */
+
+/* Nonzero when scope has the token "openid" (CIBA §7.1: it is an OpenID Connect request). */
+static int
+has_openid_scope(const char *scope)
+{
+	size_t n = strlen("openid");
+	const char *p = scope;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, "openid", n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ' ');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
+int
+oauth_config_template_ok(const char *tpl)
+{
+	const char *at;
+	size_t i, n;
+
+	if (tpl == NULL)
+		return 0;
+	n = strnlen(tpl, MAX_TEMPLATE + 1);
+	if (n == 0 || n > MAX_TEMPLATE)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)tpl[i] <= 0x20 || (unsigned char)tpl[i] > 0x7e)
+			return 0;
+	at = strstr(tpl, USER_PLACEHOLDER);
+	if (at == NULL || strstr(at + 1, USER_PLACEHOLDER) != NULL)
+		return 0;
+	/* Braces outside the one placeholder would be a typo for another one. */
+	for (i = 0; i < n; i++) {
+		if (tpl + i >= at && tpl + i < at + strlen(USER_PLACEHOLDER))
+			continue;
+		if (tpl[i] == '{' || tpl[i] == '}')
+			return 0;
+	}
+	return 1;
+}
+
+/* A client, and a provider: an issuer to discover, or both endpoints the device flow needs. */
+static enum oauth_status
+check_required(const struct oauth_config *c, char *why, size_t whylen)
+{
+	if (c->client_id == NULL) {
+		oauth_seterr(why, whylen, "client_id: missing required key");
+		return OAUTH_CONFIG;
+	}
+	if (c->issuer == NULL &&
+	    (c->device_authorization_endpoint == NULL || c->token_endpoint == NULL)) {
+		oauth_seterr(why, whylen,
+		             "issuer: missing (set issuer, or both "
+		             "device_authorization_endpoint and token_endpoint)");
+		return OAUTH_CONFIG;
+	}
+	return OAUTH_OK;
+}
+
+/*
+ * Providers that need more than the standard: Google refuses a poll without
+ * the secret only after the person approved; tid is read from the verified ID
+ * token, so tenant_id needs an issuer.
+ */
+static enum oauth_status
+check_provider(const struct oauth_config *c, char *why, size_t whylen)
+{
+	if (c->issuer != NULL && strcmp(c->issuer, OAUTH_GOOGLE_ISSUER) == 0 &&
+	    c->client_secret == NULL) {
+		oauth_seterr(why, whylen,
+		             "client_secret: Google requires it for the device flow (its token "
+		             "endpoint refuses a poll without it, after the person approved)");
+		return OAUTH_CONFIG;
+	}
+	if (c->tenant_id != NULL && c->issuer == NULL) {
+		oauth_seterr(why, whylen,
+		             "tenant_id: needs issuer (tid is read from the verified ID token)");
+		return OAUTH_CONFIG;
+	}
+	return OAUTH_OK;
+}
+
+/*
+ * Push approval: CIBA §7.1 requires client authentication, the approving
+ * identity comes from a verified ID token (an issuer, the openid scope), and
+ * the hint needs a usable template.
+ */
+static enum oauth_status
+check_push(const struct oauth_config *c, char *why, size_t whylen)
+{
+	if (c->mode == OAUTH_MODE_DEVICE)
+		return OAUTH_OK;
+	if (c->client_secret == NULL) {
+		oauth_seterr(why, whylen,
+		             "mode: push approval (CIBA) needs a confidential client: set "
+		             "client_secret");
+		return OAUTH_CONFIG;
+	}
+	if (c->issuer == NULL) {
+		oauth_seterr(why, whylen,
+		             "mode: push approval (CIBA) needs issuer, to verify the ID token");
+		return OAUTH_CONFIG;
+	}
+	if (c->scope == NULL || !has_openid_scope(c->scope)) {
+		oauth_seterr(why, whylen, "scope: push approval (CIBA) needs the scope openid");
+		return OAUTH_CONFIG;
+	}
+	if (!oauth_config_template_ok(c->login_hint_template)) {
+		oauth_seterr(why, whylen,
+		             "login_hint_template: must contain {user} once, no other braces, no "
+		             "spaces");
+		return OAUTH_CONFIG;
+	}
+	return OAUTH_OK;
+}
+
+enum oauth_status
+oauth_config_validate(const struct oauth_config *cfg, char *why, size_t whylen)
+{
+	enum oauth_status rc = check_required(cfg, why, whylen);
+
+	if (rc == OAUTH_OK)
+		rc = check_provider(cfg, why, whylen);
+	if (rc == OAUTH_OK)
+		rc = check_push(cfg, why, whylen);
+	return rc;
+}
+
+/* oauth_config_validate() on the result, with the file's path before the reason. */
 static void
 validate(struct loader *ld)
 {
-	char p[256], msg[OAUTH_ERR_SIZE], why[160];
-	const struct oauth_config *c = ld->cfg;
+	char p[256], why[OAUTH_ERR_SIZE - 64];
 
-	if (ld->rc != OAUTH_OK)
-		return;
-	oauth_sanitize(p, sizeof(p), c->path);
-	if (c->client_id == NULL)
-		oauth_seterr(msg, sizeof(msg), "%s: client_id: missing required key", p);
-	else if (c->issuer == NULL &&
-	         (c->device_authorization_endpoint == NULL || c->token_endpoint == NULL))
-		oauth_seterr(msg, sizeof(msg),
-		             "%s: issuer: missing (set issuer, or both "
-		             "device_authorization_endpoint and token_endpoint)",
-		             p);
-	else if (oauth_provider_validate(c, why, sizeof(why)) != OAUTH_OK)
-		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
-	else if (oauth_ciba_config_check(c, why, sizeof(why)) != OAUTH_OK)
-		oauth_seterr(msg, sizeof(msg), "%s: %s", p, why);
-	else
+	if (ld->rc != OAUTH_OK || oauth_config_validate(ld->cfg, why, sizeof(why)) == OAUTH_OK)
 		return;
 	ld->rc = OAUTH_CONFIG;
-	oauth_seterr(ld->err, ld->errlen, "%s", msg);
+	oauth_seterr(ld->err, ld->errlen, "%s: %s", oauth_sanitize(p, sizeof(p), ld->cfg->path),
+	             why);
 }
 
 enum oauth_status
@@ -986,34 +1148,54 @@ oauth_config_load(struct oauth_config *cfg, const char *service, int argc, const
 	return oauth_config_load_as(cfg, service, argc, argv, 0, err, errlen);
 }
 
+/* --- walking the table -------------------------------------------------------------------- */
+
+/* One key's value as the file would say it, or NULL when unset; buf holds numbers. */
+static const char *
+value_text(const struct oauth_config *cfg, const struct key *k, char *buf, size_t buflen)
+{
+	const char *s;
+
+	if (k->type == KEY_WORD)
+		return word_of(k->words, get_word(cfg, k));
+	if (!is_string_type(k->type)) {
+		snprintf(buf, buflen, "%ld", *(const long *)((const char *)cfg + k->offset));
+		return buf;
+	}
+	s = *(char *const *)((const char *)cfg + k->offset);
+	if (s != NULL &&
+	    ((k->flags & KEY_SECRET) || ((k->flags & KEY_CREDENTIALS) && strchr(s, '@') != NULL)))
+		return "****";
+	return s;
+}
+
+void
+oauth_config_each(const struct oauth_config *cfg,
+                  void (*fn)(void *ctx, const char *name, const char *value), void *ctx)
+{
+	char buf[NUMBER_TEXT];
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		fn(ctx, keys[i].name, value_text(cfg, &keys[i], buf, sizeof(buf)));
+}
+
+const char *
+oauth_config_key_name(size_t i)
+{
+	return i < NKEYS ? keys[i].name : NULL;
+}
+
 void
 oauth_config_free(struct oauth_config *cfg)
 {
+	size_t i;
+
 	if (cfg == NULL)
 		return;
+	for (i = 0; i < NKEYS; i++)
+		if (is_string_type(keys[i].type))
+			free_string(cfg, &keys[i]);
 	free(cfg->path);
-	free(cfg->issuer);
-	free(cfg->device_authorization_endpoint);
-	free(cfg->token_endpoint);
-	free(cfg->userinfo_endpoint);
-	free(cfg->jwks_uri);
-	free(cfg->client_id);
-	oauth_free_secret(cfg->client_secret);
-	free(cfg->scope);
-	free(cfg->username_claim);
-	free(cfg->ca_file);
-	free(cfg->username_map);
-	free(cfg->deny_users);
-	free(cfg->required_scopes);
-	free(cfg->allowed_groups);
-	free(cfg->groups_claim);
-	free(cfg->acr_values);
-	free(cfg->https_proxy);
-	free(cfg->no_proxy);
-	free(cfg->cache_dir);
-	free(cfg->id_token_algs);
-	free(cfg->tenant_id);
-	free(cfg->login_hint_template);
-	free(cfg->backchannel_authentication_endpoint);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -12,6 +12,24 @@
 
 #define OAUTH_DEFAULT_CONFIG "/etc/security/pam_oauth.conf"
 
+/*
+ * Longest line of the file, in bytes: a list of a hundred Entra ID group ids
+ * (36 characters each) fits; each value keeps its own cap besides.
+ */
+#define OAUTH_CONFIG_MAX_LINE 8192
+
+/* Google's issuer: its token endpoint wants client_secret even from "TVs and limited input". */
+#define OAUTH_GOOGLE_ISSUER "https://accounts.google.com"
+
+/*
+ * binding_message_max's range, in characters. CIBA §7.1 says only "relatively
+ * short"; ciba.h lists what providers accept.
+ */
+/* Room for "s#1234" and a little more; below this the message says nothing. */
+#define OAUTH_BINDING_MIN 8
+/* Keycloak's limit is 50; a phone notification shows little more anyway. */
+#define OAUTH_BINDING_MAX 64
+
 enum oauth_qr_mode {
 	OAUTH_QR_AUTO = 0, /* ASCII when PAM_RHOST is set (ssh), UTF-8 on a local terminal */
 	OAUTH_QR_UTF8,
@@ -137,6 +155,31 @@ struct oauth_admin_file {
  */
 enum oauth_status oauth_config_read_file(const struct oauth_admin_file *f, char **buf, size_t *len,
                                          mode_t *mode, char *err, size_t errlen);
+
+/*
+ * The checks no single key can make: required keys, where the endpoints come
+ * from, settings that only make sense together (Google's secret, tenant_id
+ * needs issuer, push approval's client, issuer, scope and hint). The loader
+ * runs it; OAUTH_CONFIG with "key: reason" in why.
+ */
+enum oauth_status oauth_config_validate(const struct oauth_config *cfg, char *why, size_t whylen);
+
+/*
+ * Nonzero when tpl is a usable login_hint template: printable ASCII without
+ * spaces, "{user}" exactly once, no other '{' or '}', at most 256 bytes.
+ */
+int oauth_config_template_ok(const char *tpl);
+
+/*
+ * Calls fn once for each key, in the key table's order, with the effective
+ * value as the file would spell it, or NULL when unset. A secret is "****", and
+ * so is a proxy URL that carries credentials. For pam_oauth_check.
+ */
+void oauth_config_each(const struct oauth_config *cfg,
+                       void (*fn)(void *ctx, const char *name, const char *value), void *ctx);
+
+/* The i-th key's name in the table, or NULL past the end. */
+const char *oauth_config_key_name(size_t i);
 
 /* Frees every member (wiping the secret); cfg itself is the caller's; NULL is fine. */
 void oauth_config_free(struct oauth_config *cfg);

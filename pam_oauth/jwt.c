@@ -536,65 +536,6 @@ out:
 }
 
 int
-oauth_jwt_algs_valid(const char *list)
-{
-	char *copy = NULL;
-	const char *algs[OAUTH_JWT_MAX_ALGS + 1];
-	const char *const *use = NULL;
-	int ok;
-
-	if (list == NULL)
-		return 0;
-	ok = oauth_jwt_algs_split(list, &copy, algs, &use, NULL, 0) == OAUTH_OK;
-	free(copy);
-	return ok;
-}
-
-enum oauth_status
-oauth_jwt_algs_split(const char *list, char **copy, const char **algs, const char *const **use,
-                     char *err, size_t errlen)
-{
-	size_t n = 0, i;
-	char *p;
-
-	*copy = NULL;
-	*use = NULL;
-	algs[0] = NULL;
-	if (list == NULL)
-		return OAUTH_OK;
-	*copy = strdup(list);
-	if (*copy == NULL) {
-		oauth_seterr(err, errlen, "out of memory");
-		return OAUTH_NOMEM;
-	}
-	for (p = *copy; *p != '\0';) {
-		algs[n] = p;
-		p += strcspn(p, " ");
-		if (*p == ' ')
-			*p++ = '\0';
-		/* header_alg() refuses none and HS* before the list is consulted; so does this. */
-		if (algs[n][0] == '\0' || find_alg(algs[n]) == NULL)
-			goto bad;
-		for (i = 0; i < n; i++)
-			if (strcmp(algs[i], algs[n]) == 0)
-				goto bad;
-		if (++n > OAUTH_JWT_MAX_ALGS)
-			goto bad;
-	}
-	if (n == 0)
-		goto bad;
-	algs[n] = NULL;
-	*use = algs;
-	return OAUTH_OK;
-bad:
-	free(*copy);
-	*copy = NULL;
-	algs[0] = NULL;
-	oauth_seterr(err, errlen, "id_token_algs: not a list of supported JWS algs");
-	return OAUTH_CONFIG;
-}
-
-int
 oauth_jwt_kid_unknown(const char *compact, const struct oauth_jwks *jwks)
 {
 	struct oauth_jwt jwt = {0};

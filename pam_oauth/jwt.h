@@ -80,25 +80,6 @@ enum oauth_status oauth_jwt_verify_id_token(const char *compact, const struct oa
                                             const struct oauth_id_token_expect *expect,
                                             cJSON **claims, char *err, size_t errlen);
 
-/* Longest id_token_algs list: each alg jwt.c knows, once. */
-#define OAUTH_JWT_MAX_ALGS 10
-
-/*
- * Nonzero when list is alg names oauth_jwt_verify_signature() checks
- * (RS256 ... EdDSA, never none or HS*), separated by single spaces, each at
- * most once: the id_token_algs setting.
- */
-int oauth_jwt_algs_valid(const char *list);
-
-/*
- * Splits a list that passed oauth_jwt_algs_valid() for the algs argument:
- * algs (OAUTH_JWT_MAX_ALGS + 1 slots) gets NULL-terminated pointers into
- * *copy (owned; free() it). list NULL: *copy NULL and *use NULL (the default
- * list); else *use is algs.
- */
-enum oauth_status oauth_jwt_algs_split(const char *list, char **copy, const char **algs,
-                                       const char *const **use, char *err, size_t errlen);
-
 /*
  * Nonzero when the compact token names a kid that no key in jwks has: the
  * provider may have rotated its keys since jwks was fetched (fetch once more).

@@ -15,6 +15,7 @@
 #include "discovery.h"
 #include "http.h"
 #include "json.h"
+#include "jwa.h"
 #include "jwks.h"
 #include "jwt.h"
 #include "login.h"
@@ -47,7 +48,7 @@ struct login {
 	struct oauth_policy *policy;              /* owned */
 	struct oauth_cache cache;                 /* owned: the discovery/JWKS cache */
 	char *algs_copy;                          /* owned: id_token_algs split in place */
-	const char *algs[OAUTH_JWT_MAX_ALGS + 1]; /* into algs_copy */
+	const char *algs[OAUTH_JWA_MAX_ALGS + 1]; /* into algs_copy */
 	const char *const *use_algs;              /* algs, or NULL for jwt.c's list */
 };
 
@@ -452,7 +453,7 @@ oauth_login_claims(const struct oauth_config *cfg, const struct oauth_login_requ
 	if (rc == OAUTH_OK)
 		rc = oauth_http_new(&l.http, &opts, err, errlen);
 	if (rc == OAUTH_OK)
-		rc = oauth_jwt_algs_split(cfg->id_token_algs, &l.algs_copy, l.algs, &l.use_algs,
+		rc = oauth_jwa_list_split(cfg->id_token_algs, &l.algs_copy, l.algs, &l.use_algs,
 		                          err, errlen);
 	if (rc == OAUTH_OK)
 		rc =

@@ -9,24 +9,6 @@
 #include "provider.h"
 
 enum oauth_status
-oauth_provider_validate(const struct oauth_config *cfg, char *why, size_t whylen)
-{
-	if (cfg->issuer != NULL && strcmp(cfg->issuer, OAUTH_GOOGLE_ISSUER) == 0 &&
-	    cfg->client_secret == NULL) {
-		oauth_seterr(why, whylen,
-		             "client_secret: Google requires it for the device flow (its token "
-		             "endpoint refuses a poll without it, after the person approved)");
-		return OAUTH_CONFIG;
-	}
-	if (cfg->tenant_id != NULL && cfg->issuer == NULL) {
-		oauth_seterr(why, whylen,
-		             "tenant_id: needs issuer (tid is read from the verified ID token)");
-		return OAUTH_CONFIG;
-	}
-	return OAUTH_OK;
-}
-
-enum oauth_status
 oauth_provider_check_claims(const struct oauth_config *cfg, const cJSON *id_claims, char *err,
                             size_t errlen)
 {

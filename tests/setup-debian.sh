@@ -11,7 +11,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 packages="
 	autoconf automake autoconf-archive libtool pkg-config make gcc clang libclang-rt-14-dev
-	libpam0g-dev libcurl4-openssl-dev libcjson-dev libqrencode-dev libssl-dev libinih-dev
+	libpam0g-dev libcurl4-openssl-dev libcjson-dev libqrencode-dev libssl-dev
 	libpam-wrapper libnss-wrapper pamtester
 	openssl ca-certificates coreutils procps zbar-tools valgrind mandoc clang-format
 	openssh-server openssh-client sudo tmux util-linux passwd curl locales

@@ -5,7 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +17,10 @@
 
 /* Room for a path under tmpdir or the fixture directory (bytes). */
 #define PATH_BUF 512
+/* A writable copy of a literal for struct oauth_config's char * members (block lifetime). */
+#define S(lit) ((char[]){lit})
 /* Arguments a test passes besides config=. */
 #define MAX_ARGS 8
-/* inih hands the reader INI_MAX_LINE bytes: room for a line, its newline and a NUL. */
-#define LONGEST_LINE (INI_MAX_LINE - 2)
 
 static char tmpdir[] = "/tmp/test_config.XXXXXX";
 static char fixtures[PATH_BUF];
@@ -789,29 +789,101 @@ test_nul_byte_is_refused(void)
 static void
 test_overlong_line_is_refused_not_split(void)
 {
+	static char text[OAUTH_CONFIG_MAX_LINE + 128];
+	const char *head = "issuer = https://idp.example.com\nclient_id = c\n";
 	struct oauth_config cfg;
-	char path[PATH_BUF], text[1024], err[OAUTH_ERR_SIZE];
-	const char *head = "issuer = https://idp.example.com\nclient_id = ";
-	size_t fill;
+	char path[PATH_BUF], err[OAUTH_ERR_SIZE];
+	size_t at = strlen(head);
 
-	/* The tail " scope=smuggled" must not become a setting of its own. */
-	expect_fixture_error("long-line.conf", "sshd", ":2: line too long");
-
-	/* The longest line inih can take whole is accepted; one byte more is not. */
-	fill = LONGEST_LINE - strlen("client_id = ");
-	snprintf(text, sizeof(text), "%s%*s\n", head, (int)fill, "x");
-	memset(text + strlen(head), 'x', fill);
+	/* A comment line of exactly OAUTH_CONFIG_MAX_LINE bytes loads. */
+	memcpy(text, head, at);
+	memset(text + at, '#', OAUTH_CONFIG_MAX_LINE);
+	text[at + OAUTH_CONFIG_MAX_LINE] = '\n';
+	text[at + OAUTH_CONFIG_MAX_LINE + 1] = '\0';
 	write_text("longest.conf", text, 0600, path, sizeof(path));
 	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_OK);
-	CHECK_INT(cfg.client_id != NULL ? strlen(cfg.client_id) : 0, fill);
 	oauth_config_free(&cfg);
 
-	snprintf(text, sizeof(text), "%s%*s\n", head, (int)fill + 1, "x");
-	memset(text + strlen(head), 'x', fill + 1);
+	/* One byte more is refused, and its tail " scope=smuggled" never becomes a setting. */
+	memset(text + at, '#', OAUTH_CONFIG_MAX_LINE + 1);
+	memcpy(text + at + OAUTH_CONFIG_MAX_LINE + 1 - 15, " scope=smuggled", 15);
+	text[at + OAUTH_CONFIG_MAX_LINE + 1] = '\n';
+	text[at + OAUTH_CONFIG_MAX_LINE + 2] = '\0';
 	write_text("longest1.conf", text, 0600, path, sizeof(path));
 	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_CONFIG);
-	check_err(err, path, ":2: line too long");
+	check_err(err, path, ":3: line longer than 8192 bytes");
 	oauth_config_free(&cfg);
+}
+
+/* Entra ID names groups by 36-character ids: a real allowed_groups list is long. */
+static void
+test_a_1200_byte_allowed_groups_line_loads(void)
+{
+	static const char id[] = "0f6f1d2c-8b1e-4c5a-9d3e-2a7b6c5d4e3f";
+	char text[2048], value[1300], path[PATH_BUF], err[OAUTH_ERR_SIZE];
+	struct oauth_config cfg;
+	size_t n = 0;
+
+	while (n + sizeof(id) < 1200) {
+		memcpy(value + n, id, sizeof(id) - 1);
+		n += sizeof(id) - 1;
+		value[n++] = ',';
+	}
+	memset(value + n, 'g', 1200 - n);
+	value[1200] = '\0';
+	snprintf(text, sizeof(text),
+	         "issuer = https://idp.example.com\nclient_id = c\nallowed_groups = %s\n", value);
+	write_text("groups.conf", text, 0600, path, sizeof(path));
+	CHECK_INT(strlen("allowed_groups = ") + strlen(value), 17 + 1200);
+	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_OK);
+	CHECK_STR(cfg.allowed_groups, value);
+	oauth_config_free(&cfg);
+}
+
+/*
+ * pam_oauth.conf(5) documents every key of the table, each as ".It Cm key", and
+ * no key the table lacks: a new key cannot be added undocumented.
+ */
+static void
+test_every_key_is_documented_and_no_other(void)
+{
+	char page[PATH_BUF], line[512], word[128];
+	const char *src = getenv("top_srcdir"), *name;
+	char documented[128][64];
+	size_t n = 0, i, j;
+	int found;
+	FILE *f;
+
+	snprintf(page, sizeof(page), "%s/man/pam_oauth.conf.5", src != NULL ? src : "..");
+	f = fopen(page, "r");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL && n < 128) {
+		if (strncmp(line, ".It Cm ", 7) != 0)
+			continue;
+		word[0] = '\0';
+		for (i = 0; line[7 + i] != '\0' && strchr(" \n", line[7 + i]) == NULL && i < 127;
+		     i++)
+			word[i] = line[7 + i];
+		word[i] = '\0';
+		snprintf(documented[n++], sizeof(documented[0]), "%s", word);
+	}
+	fclose(f);
+	for (i = 0; (name = oauth_config_key_name(i)) != NULL; i++) {
+		for (found = 0, j = 0; j < n && !found; j++)
+			found = strcmp(documented[j], name) == 0;
+		if (!found)
+			T_FAIL("key %s is not documented in %s", name, page);
+		t_checks++;
+	}
+	for (j = 0; j < n; j++) {
+		for (found = 0, i = 0; (name = oauth_config_key_name(i)) != NULL && !found; i++)
+			found = strcmp(documented[j], name) == 0;
+		if (!found)
+			T_FAIL("%s documents %s, which is no key", page, documented[j]);
+		t_checks++;
+	}
 }
 
 static void
@@ -965,6 +1037,130 @@ test_cache_and_verification_keys(void)
 	oauth_config_free(&cfg);
 }
 
+/* ---- Checks across keys (oauth_config_validate) ---- */
+
+static void
+test_template_table(void)
+{
+	static const struct {
+		const char *tpl;
+		int ok;
+	} rows[] = {
+	    {"{user}", 1},
+	    {"{user}@example.com", 1},
+	    {"corp\\{user}", 1},
+	    {"", 0},
+	    {"alice", 0},
+	    {"{user}{user}", 0},
+	    {"{user}@{domain}", 0},
+	    {"{user} x", 0},
+	    {"{usr}", 0},
+	    {"{user}}", 0},
+	    {"{{user}", 0},
+	    {"{ user}", 0},
+	    {"\xc3\xa9{user}", 0},
+	    {"{user}\t", 0},
+	    {NULL, 0},
+	};
+	char longtpl[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		t_case = rows[i].tpl ? rows[i].tpl : "(null)";
+		CHECK_INT(oauth_config_template_ok(rows[i].tpl), rows[i].ok);
+	}
+	t_case = "test_template_table";
+	memset(longtpl, 'a', sizeof(longtpl));
+	memcpy(longtpl, "{user}", 6);
+	longtpl[sizeof(longtpl) - 1] = '\0';
+	CHECK_INT(oauth_config_template_ok(longtpl), 0);
+}
+
+static void
+test_push_settings_are_validated(void)
+{
+	struct oauth_config c;
+	char err[OAUTH_ERR_SIZE];
+
+	memset(&c, 0, sizeof(c));
+	c.client_id = S("cid");
+	c.device_authorization_endpoint = S("https://idp.example.com/device");
+	c.token_endpoint = S("https://idp.example.com/token");
+	c.mode = OAUTH_MODE_DEVICE;
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_OK);
+	c.mode = OAUTH_MODE_CIBA;
+	c.issuer = S("https://idp.example.com");
+	c.scope = S("openid profile");
+	c.login_hint_template = S("{user}");
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_CONFIG);
+	CHECK(strstr(err, "client_secret") != NULL);
+	c.client_secret = S("sec");
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_OK);
+	c.mode = OAUTH_MODE_CIBA_THEN_DEVICE;
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_OK);
+	c.scope = S("profile openid");
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_OK);
+	c.scope = S("openidx profile");
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_CONFIG);
+	c.scope = S("openid");
+	c.login_hint_template = S("alice");
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_CONFIG);
+	c.login_hint_template = S("{user}");
+	c.issuer = NULL;
+	CHECK_INT(oauth_config_validate(&c, err, sizeof(err)), OAUTH_CONFIG);
+}
+
+struct validate_case {
+	const char *name;
+	const char *issuer;
+	const char *secret;
+	const char *tenant;
+	enum oauth_status want;
+	const char *word; /* in the reason */
+};
+
+static const struct validate_case validate_cases[] = {
+    {"google without secret", "https://accounts.google.com", NULL, NULL, OAUTH_CONFIG,
+     "client_secret"},
+    {"google with secret", "https://accounts.google.com", "s3cret", NULL, OAUTH_OK, NULL},
+    {"google lookalike with slash is not google", "https://accounts.google.com/", NULL, NULL,
+     OAUTH_OK, NULL},
+    {"other issuer without secret", "https://idp.example.com", NULL, NULL, OAUTH_OK, NULL},
+    {"tenant_id without issuer", NULL, NULL, "7f4e9c2a-0000-4000-8000-00000000e1d1", OAUTH_CONFIG,
+     "tenant_id"},
+    {"tenant_id with issuer",
+     "https://login.microsoftonline.com/"
+     "7f4e9c2a-0000-4000-8000-00000000e1d1"
+     "/v2.0",
+     NULL, "7f4e9c2a-0000-4000-8000-00000000e1d1", OAUTH_OK, NULL},
+    {"no issuer, no tenant (GitHub)", NULL, NULL, NULL, OAUTH_OK, NULL},
+};
+
+static void
+test_provider_settings_are_validated(void)
+{
+	const struct validate_case *k;
+	struct oauth_config cfg;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(validate_cases) / sizeof(validate_cases[0]); i++) {
+		k = &validate_cases[i];
+		t_case = k->name;
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.client_id = S("cid");
+		cfg.device_authorization_endpoint = S("https://idp.example.com/device");
+		cfg.token_endpoint = S("https://idp.example.com/token");
+		cfg.issuer = (char *)(uintptr_t)k->issuer;
+		cfg.client_secret = (char *)(uintptr_t)k->secret;
+		cfg.tenant_id = (char *)(uintptr_t)k->tenant;
+		why[0] = '\0';
+		CHECK_INT(oauth_config_validate(&cfg, why, sizeof(why)), k->want);
+		if (k->word != NULL)
+			CHECK(strstr(why, k->word) != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -1000,6 +1196,8 @@ main(void)
 	RUN(test_crlf_and_byte_order_mark_are_accepted);
 	RUN(test_nul_byte_is_refused);
 	RUN(test_overlong_line_is_refused_not_split);
+	RUN(test_a_1200_byte_allowed_groups_line_loads);
+	RUN(test_every_key_is_documented_and_no_other);
 	RUN(test_file_size_cap);
 	RUN(test_missing_file_is_refused);
 	RUN(test_unreadable_file_is_refused);
@@ -1010,5 +1208,8 @@ main(void)
 		unlink(created[i]);
 	if (rmdir(tmpdir) != 0)
 		fprintf(stderr, "cannot remove %s: %s\n", tmpdir, strerror(errno));
+	RUN(test_template_table);
+	RUN(test_push_settings_are_validated);
+	RUN(test_provider_settings_are_validated);
 	return T_DONE();
 }

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 
 #include "jwks.h"
+#include "jwa.h"
 #include "jwt.h"
 #include "status.h"
 #include "testjose.h"
@@ -427,7 +428,7 @@ test_kid_unknown_only_for_a_kid_outside_the_set(void)
 static void
 test_id_token_algs_restricts_the_accepted_algs(void)
 {
-	const char *algs[OAUTH_JWT_MAX_ALGS + 1];
+	const char *algs[OAUTH_JWA_MAX_ALGS + 1];
 	const char *const *use = NULL;
 	char *rs = good_token(rsa, "RS256", "rsa1");
 	char *es = good_token(ec256, "ES256", "ec256");
@@ -435,7 +436,7 @@ test_id_token_algs_restricts_the_accepted_algs(void)
 	char *copy = NULL;
 	cJSON *claims = NULL;
 
-	CHECK_INT(oauth_jwt_algs_split("ES256", &copy, algs, &use, err, sizeof(err)), OAUTH_OK);
+	CHECK_INT(oauth_jwa_list_split("ES256", &copy, algs, &use, err, sizeof(err)), OAUTH_OK);
 	CHECK_INT(oauth_jwt_verify_id_token(rs, jwks, use, &expect, &claims, err, sizeof(err)),
 	          OAUTH_INVALID_TOKEN);
 	CHECK(claims == NULL && strstr(err, "not allowed") != NULL);
