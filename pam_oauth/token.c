@@ -14,8 +14,8 @@
 /* Form fields one token request sends at most: grant_type, its parameter, client_id, secret. */
 #define MAX_FIELDS 4
 /*
- * A sleep cut to end at the deadline wakes a little after it (timer slack, a busy machine):
- * within this many ms the last poll still happens, as the cut promised.
+ * A sleep wakes a little late (timer slack, a busy machine): a turn due by the deadline
+ * still polls when it comes this many ms after it.
  */
 #define LAST_POLL_GRACE_MS 1000
 
@@ -173,32 +173,36 @@ struct poll_state {
 };
 
 /*
- * Waits st->wait_ms, never past the deadline: a wait that would cross it is cut
- * short so one last poll happens at the deadline. OAUTH_OK means "poll now".
+ * Waits wait_ms, the interval or a back-off: RFC 8628 §3.5 (and CIBA §7.3)
+ * allow no poll sooner. A turn that would come after the deadline never
+ * comes: the wait ends at the deadline, and the loop with it. A sleep that
+ * wakes a little late (timer slack) still polls, within LAST_POLL_GRACE_MS of
+ * the deadline. OAUTH_OK means "poll now".
  */
 static enum oauth_status
 wait_turn(const struct oauth_clock *clock, long long wait_ms, long long deadline_ms,
           const struct oauth_logger *log, char *err, size_t errlen)
 {
-	long long now = clock->now_ms(clock->ctx), grace = 0;
+	long long now = clock->now_ms(clock->ctx);
+	int last = 0;
 	enum oauth_status rc;
 
 	if (now > deadline_ms || (wait_ms > 0 && now >= deadline_ms))
 		goto expired;
-	if (wait_ms > 0 && wait_ms >= deadline_ms - now) {
+	if (wait_ms > deadline_ms - now) {
+		oauth_debug(log, "polling: the next turn is past the deadline: waiting it out");
 		wait_ms = deadline_ms - now;
-		grace = LAST_POLL_GRACE_MS;
-		oauth_debug(log, "polling: last wait cut to %lld ms by the deadline", wait_ms);
+		last = 1;
 	}
 	if (wait_ms > 0) {
-		oauth_debug(log, "polling: waiting %lld ms before polling", wait_ms);
+		oauth_debug(log, "polling: waiting %lld ms", wait_ms);
 		rc = clock->sleep_ms(clock->ctx, wait_ms);
 		if (rc != OAUTH_OK) {
 			oauth_seterr(err, errlen, "polling: waiting ended: %s",
 			             oauth_status_str(rc));
 			return rc;
 		}
-		if (clock->now_ms(clock->ctx) > deadline_ms + grace)
+		if (last || clock->now_ms(clock->ctx) > deadline_ms + LAST_POLL_GRACE_MS)
 			goto expired;
 	}
 	return OAUTH_OK;

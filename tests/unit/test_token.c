@@ -394,15 +394,19 @@ test_deadline_stops_polling(void)
 	char err[OAUTH_ERR_SIZE] = "";
 	int i;
 
-	/* Polls at 5 s and 10 s; the third wait is cut to 2 s; a last poll at 12 s; stop. */
+	/* Polls at 5 s and 10 s; the next turn (15 s) is past the deadline: wait it out, stop. */
 	CHECK_INT(RUN_POLL(&f, script, 5, 12000, 0, &tr), OAUTH_EXPIRED);
-	CHECK_INT(f.nreq, 3);
-	CHECK_INT(f.req_at[2], 12000);
+	CHECK_INT(f.nreq, 2);
 	CHECK_INT(f.slept[2], 2000);
 	CHECK_INT(f.now, 12000);
 	for (i = 0; i < f.nreq && i < MAX_EVENTS; i++)
 		CHECK(f.req_at[i] <= 12000);
 	CHECK(strstr(err, "deadline") != NULL);
+	/* A turn that falls on the deadline itself is taken. */
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(RUN_POLL(&f, script, 5, 10000, 0, &tr), OAUTH_EXPIRED);
+	CHECK_INT(f.nreq, 2);
+	CHECK_INT(f.req_at[1], 10000);
 	/* A deadline already behind us: not a single request. */
 	memset(&f, 0, sizeof(f));
 	f.now = 1000;
@@ -415,32 +419,42 @@ test_deadline_stops_polling(void)
 	CHECK_INT(f.nsleep, 0);
 }
 
+/* RFC 8628 §3.5: the deadline never makes a poll come sooner than the interval. */
 static void
-test_last_poll_happens_when_the_cut_sleep_runs_late(void)
+test_a_poll_never_comes_sooner_than_the_interval(void)
 {
-	static const struct scripted script[] = {PENDING, PENDING, TOKEN};
+	static const struct scripted script[] = {PENDING, PENDING, PENDING, PENDING, TOKEN};
 	struct fake f = {0};
 	struct oauth_token_response tr;
 	char err[OAUTH_ERR_SIZE] = "";
+	int i;
 
-	/* Sleeps wake 3 ms late: polls at 5003, 10006, and the wait cut to the deadline still
-	 * ends in a poll (12003), which here brings the token. */
+	/* timeout 5 s, interval 1 s, sleeps 3 ms late: polls at 1003 ... 4012; the turn at
+	 * 5015 is past the deadline, so no poll 0.44 s after the one before. */
 	f.oversleep = 3;
-	CHECK_INT(RUN_POLL(&f, script, 5, 12000, 0, &tr), OAUTH_OK);
-	CHECK_INT(f.nreq, 3);
-	CHECK_INT(f.req_at[2], 12003);
-	oauth_token_response_free(&tr);
-	/* An interval beyond the deadline: the one wait is cut, and the one poll happens. */
+	CHECK_INT(RUN_POLL(&f, script, 1, 5000, 0, &tr), OAUTH_EXPIRED);
+	CHECK_INT(f.nreq, 4);
+	for (i = 1; i < f.nreq; i++)
+		if (f.req_at[i] - f.req_at[i - 1] < 1000)
+			T_FAIL("poll %d came %lld ms after the one before", i,
+			       f.req_at[i] - f.req_at[i - 1]);
+	t_checks++;
+	/* An interval longer than the whole wait: no poll at all, the loop ends at the deadline. */
 	memset(&f, 0, sizeof(f));
-	f.oversleep = 3;
 	CHECK_INT(RUN_POLL(&f, script, OAUTH_MAX_INTERVAL, 12000, 0, &tr), OAUTH_EXPIRED);
-	CHECK_INT(f.nreq, 1);
-	CHECK_INT(f.req_at[0], 12003);
-	/* A cut sleep that overran the grace (a stopped process): no poll after all. */
+	CHECK_INT(f.nreq, 0);
+	CHECK_INT(f.now, 12000);
+	/* A sleep that overran the grace (a stopped process): no poll after all. */
 	memset(&f, 0, sizeof(f));
 	f.oversleep = 5000;
-	CHECK_INT(RUN_POLL(&f, script, 60, 12000, 0, &tr), OAUTH_EXPIRED);
+	CHECK_INT(RUN_POLL(&f, script, 5, 7000, 0, &tr), OAUTH_EXPIRED);
 	CHECK_INT(f.nreq, 0);
+	/* A turn due by the deadline that wakes a little late still polls. */
+	memset(&f, 0, sizeof(f));
+	f.oversleep = 3;
+	CHECK_INT(run_poll(&f, script + 4, 1, 5, 5000, 0, &tr, err, sizeof(err)), OAUTH_OK);
+	CHECK_INT(f.req_at[0], 5003);
+	oauth_token_response_free(&tr);
 }
 
 static void
@@ -585,7 +599,7 @@ main(void)
 	RUN(test_other_error_stops_with_protocol);
 	RUN(test_request_error_other_than_transport_stops);
 	RUN(test_deadline_stops_polling);
-	RUN(test_last_poll_happens_when_the_cut_sleep_runs_late);
+	RUN(test_a_poll_never_comes_sooner_than_the_interval);
 	RUN(test_transport_failures_back_off_then_give_up);
 	RUN(test_failures_reset_after_an_answer);
 	RUN(test_5xx_and_429_back_off_honouring_retry_after);
