@@ -314,6 +314,21 @@ out:
 	return rc;
 }
 
+long
+oauth_cache_age(const struct oauth_cache *cache, enum oauth_cache_kind kind, const char *issuer,
+                const char *url)
+{
+	char name[NAME_MAX_BYTES];
+	struct stat st;
+	time_t now = time(NULL);
+
+	if (!oauth_cache_on(cache) ||
+	    oauth_cache_name(kind, issuer, url, name, sizeof(name)) != OAUTH_OK ||
+	    fstatat(cache->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return -1;
+	return now > st.st_mtime ? (long)(now - st.st_mtime) : 0;
+}
+
 static int
 write_all(int fd, const char *buf, size_t len)
 {

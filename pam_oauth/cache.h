@@ -72,6 +72,13 @@ enum oauth_status oauth_cache_read(const struct oauth_cache *cache, enum oauth_c
                                    const char *issuer, const char *url, char **body, size_t *len);
 
 /*
+ * Seconds since the cached body for kind/issuer/url was written, or -1 when
+ * there is none (or the cache is off).
+ */
+long oauth_cache_age(const struct oauth_cache *cache, enum oauth_cache_kind kind,
+                     const char *issuer, const char *url);
+
+/*
  * Stores body atomically: a new file in the directory (O_EXCL, O_NOFOLLOW,
  * 0600), written, fsync'd, then renamed over the old one, so a concurrent
  * reader sees the old body or the new one, never a torn one. Call only with a

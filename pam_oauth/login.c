@@ -27,6 +27,13 @@
 
 /* How often a wait between polls checks that the person is still there. */
 #define ALIVE_CHECK_MS 250
+/*
+ * A signature that fails against a cached key set earns one fresh fetch, but
+ * only when the cached set is at least this old (seconds): a provider that
+ * rebuilt its key under the same kid is believed within a minute, and a bad
+ * token costs the provider at most one key-set fetch a minute per host.
+ */
+#define JWKS_REFETCH_FLOOR 60
 
 /* Everything one login holds; freed in one place. */
 struct login {
@@ -43,6 +50,7 @@ struct login {
 	struct oauth_token_transport send;        /* send_token_request on this login */
 	struct oauth_token_response tr;           /* owned; tokens are secrets */
 	struct oauth_jwks *jwks;                  /* owned */
+	long jwks_age;                            /* seconds the cached set had; -1: fetched now */
 	cJSON *claims;                            /* owned; verified ID token claims */
 	cJSON *userinfo;                          /* owned */
 	struct oauth_policy *policy;              /* owned */
@@ -172,8 +180,16 @@ fetch_jwks(struct login *l, enum jwks_source source, char *err, size_t errlen)
 
 	oauth_jwks_free(l->jwks);
 	l->jwks = NULL;
+	l->jwks_age = -1;
 	if (source == JWKS_CACHE_FIRST) {
 		rc = cached_jwks(l);
+		if (rc == OAUTH_OK) {
+			l->jwks_age = oauth_cache_age(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer,
+			                              l->ep.jwks_uri);
+			if (l->jwks_age < 0)
+				l->jwks_age =
+				    0; /* read a moment ago, gone now: as fresh as can be */
+		}
 		if (rc == OAUTH_OK || rc == OAUTH_NOMEM)
 			return rc;
 	}
@@ -192,6 +208,30 @@ fetch_jwks(struct login *l, enum jwks_source source, char *err, size_t errlen)
 out:
 	oauth_http_response_free(&resp);
 	return rc;
+}
+
+/*
+ * After a refused ID token, one fresh fetch of the key set (verify_id_token
+ * never asks twice): when the token names a kid the set lacks (the provider
+ * rotated its keys), or when the set came from the cache at least
+ * JWKS_REFETCH_FLOOR seconds old (the provider may have rebuilt its key under
+ * the same kid).
+ */
+static int
+refetch_worth_it(struct login *l)
+{
+	if (oauth_jwt_kid_unknown(l->tr.id_token, l->jwks)) {
+		oauth_debug(l->log, "ID token kid not in the key set: fetching jwks_uri again");
+		return 1;
+	}
+	if (l->jwks_age >= JWKS_REFETCH_FLOOR) {
+		oauth_debug(
+		    l->log,
+		    "ID token refused by a key set cached %ld s ago: fetching jwks_uri again",
+		    l->jwks_age);
+		return 1;
+	}
+	return 0; /* fetched in this login, or cached too recently to doubt */
 }
 
 /* OIDC Core §3.1.3.7: the ID token is trusted only after signature and claims check out. */
@@ -217,9 +257,7 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 	}
 	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs, &expect, &l->claims,
 	                               err, errlen);
-	/* Key rotation: a kid we do not know yet earns one fresh fetch of the set, no more. */
-	if (rc == OAUTH_INVALID_TOKEN && oauth_jwt_kid_unknown(l->tr.id_token, l->jwks)) {
-		oauth_debug(l->log, "ID token kid not in the key set: fetching jwks_uri again");
+	if (rc == OAUTH_INVALID_TOKEN && refetch_worth_it(l)) {
 		rc = fetch_jwks(l, JWKS_PROVIDER, err, errlen);
 		if (rc == OAUTH_OK)
 			rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs,

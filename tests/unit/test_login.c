@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -577,7 +578,95 @@ test_warm_cache_skips_the_key_set_request(void)
 	remove_dir(dir);
 }
 
-/* GitHub: no issuer, no ID token; the identity is "login" from GET /user with the token. */
+/* Makes every file in dir look written seconds ago. */
+static void
+age_files(const char *dir, long seconds)
+{
+	struct timespec times[2];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	times[0].tv_sec -= seconds;
+	times[1] = times[0];
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			CHECK(utimensat(dirfd(d), e->d_name, times, AT_SYMLINK_NOFOLLOW) == 0);
+	closedir(d);
+}
+
+/*
+ * A provider rebuilt its key under the same kid after the key set was cached:
+ * the second login's token fails against the cached set. Returns the second
+ * login's status; *requests counts both logins' requests.
+ */
+static enum oauth_status
+login_after_key_rebuilt(long cache_age, size_t *requests)
+{
+	char dir[] = "/tmp/test_login_rebuilt.XXXXXX";
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_login_request req = {.user = "alice", .service = "sshd", .host = "h"};
+	struct oauth_display_ops ops = {
+	    .info = screen_info, .prompt = screen_prompt, .ctx = &screen};
+	struct oauth_identity id;
+	struct oauth_config cfg;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *old = id_token_for(signer, "u-1", "alice");
+	char *rebuilt = id_token_kid(other, "k1", "u-1", "alice");
+	enum oauth_status rc = OAUTH_CONFIG;
+
+	CHECK(mkdtemp(dir) != NULL);
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(old));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(rebuilt));
+	script_add(&s, jwks_reply_kid(other, "k1"));
+	CHECK_INT(httpd_start(&h, s.replies, s.n), 0);
+	fill_config(&cfg, &h);
+	cfg.cache_dir = strdup(dir);
+	cfg.cache_max_age = 3600;
+	cfg.owner = geteuid(); /* the seam: the module always wants root */
+	CHECK_INT(oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err)), OAUTH_OK);
+	oauth_identity_free(&id);
+	age_files(dir, cache_age);
+	rc = oauth_login(&cfg, &req, &ops, NULL, &id, err, sizeof(err));
+	httpd_stop(&h);
+	*requests = httpd_nrequests(&h);
+	oauth_identity_free(&id);
+	oauth_config_free(&cfg);
+	httpd_free(&h);
+	script_free(&s);
+	free(old);
+	free(rebuilt);
+	remove_dir(dir);
+	return rc;
+}
+
+static void
+test_key_rebuilt_under_the_same_kid_is_fetched_again(void)
+{
+	size_t n = 0;
+
+	/* The cached set is two minutes old: one fresh fetch, and the new key verifies. */
+	CHECK_INT(login_after_key_rebuilt(120, &n), OAUTH_OK);
+	CHECK_INT(n, 6);
+}
+
+static void
+test_a_bad_signature_does_not_refetch_a_recent_key_set(void)
+{
+	size_t n = 0;
+
+	/* Cached 10 s ago (below the floor): no request to jwks_uri; the token is refused. */
+	CHECK_INT(login_after_key_rebuilt(10, &n), OAUTH_INVALID_TOKEN);
+	CHECK_INT(n, 5);
+}
+
 /* ---- Push approval (CIBA) through the whole login ---- */
 
 #define ACK "{\"auth_req_id\":\"rid-1\",\"expires_in\":120,\"interval\":1}"
@@ -701,6 +790,7 @@ test_push_refused_before_anyone_was_asked_falls_back_to_a_code(void)
 	free(tok);
 }
 
+/* GitHub: no issuer, no ID token; the identity is "login" from GET /user with the token. */
 static void
 test_github_shape_login_uses_the_user_login(void)
 {
@@ -761,6 +851,8 @@ main(void)
 	RUN(test_unknown_kid_fetches_the_key_set_once_more);
 	RUN(test_kid_still_unknown_after_one_refetch_is_refused);
 	RUN(test_warm_cache_skips_the_key_set_request);
+	RUN(test_key_rebuilt_under_the_same_kid_is_fetched_again);
+	RUN(test_a_bad_signature_does_not_refetch_a_recent_key_set);
 	RUN(test_github_shape_login_uses_the_user_login);
 	RUN(test_push_login_shows_one_line_matching_the_binding_message);
 	RUN(test_push_denied_is_final_even_with_a_fallback);
