@@ -42,11 +42,48 @@ hint_user_char(char c)
 	       strchr("._@+-", c) != NULL;
 }
 
+/* Appends s (n bytes) to out at *used, escaped for a JSON string (RFC 8259 §7) when json. */
+static void
+put(char *out, size_t *used, const char *s, size_t n, int json)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (json && (s[i] == '"' || s[i] == '\\'))
+			out[(*used)++] = '\\';
+		if (json && (unsigned char)s[i] < 0x20) {
+			*used += (size_t)snprintf(out + *used, 7, "\\u%04x", (unsigned char)s[i]);
+			continue;
+		}
+		out[(*used)++] = s[i];
+	}
+}
+
+/* tpl with its one "{user}" replaced by user (ulen bytes), into *out (owned). */
+static enum oauth_status
+fill_template(const char *tpl, const char *user, size_t ulen, char **out, char *err, size_t errlen)
+{
+	const char *at = strstr(tpl, USER_PLACEHOLDER);
+	const char *rest = at + strlen(USER_PLACEHOLDER);
+	size_t used = 0;
+
+	/* Six bytes per character at most: a control character becomes \u00XX. */
+	*out = malloc(strlen(tpl) + 6 * ulen + 1);
+	if (*out == NULL) {
+		oauth_seterr(err, errlen, "out of memory");
+		return OAUTH_NOMEM;
+	}
+	put(*out, &used, tpl, (size_t)(at - tpl), 0);
+	put(*out, &used, user, ulen, oauth_config_template_is_json(tpl));
+	put(*out, &used, rest, strlen(rest), 0);
+	(*out)[used] = '\0';
+	return OAUTH_OK;
+}
+
 enum oauth_status
 oauth_ciba_login_hint(const char *tpl, const char *user, char **out, char *err, size_t errlen)
 {
-	const char *at;
-	size_t i, ulen, pre, total;
+	size_t i, ulen;
 
 	*out = NULL;
 	if (!oauth_config_template_ok(tpl)) {
@@ -59,19 +96,7 @@ oauth_ciba_login_hint(const char *tpl, const char *user, char **out, char *err, 
 	for (i = 0; i < ulen; i++)
 		if (!hint_user_char(user[i]))
 			goto refuse;
-	at = strstr(tpl, USER_PLACEHOLDER);
-	pre = (size_t)(at - tpl);
-	total = strlen(tpl) - strlen(USER_PLACEHOLDER) + ulen;
-	*out = malloc(total + 1);
-	if (*out == NULL) {
-		oauth_seterr(err, errlen, "out of memory");
-		return OAUTH_NOMEM;
-	}
-	memcpy(*out, tpl, pre);
-	memcpy(*out + pre, user, ulen);
-	memcpy(*out + pre + ulen, at + strlen(USER_PLACEHOLDER),
-	       strlen(at + strlen(USER_PLACEHOLDER)) + 1);
-	return OAUTH_OK;
+	return fill_template(tpl, user, ulen, out, err, errlen);
 refuse:
 	oauth_seterr(err, errlen,
 	             "account name not usable in a login_hint (1-%d of A-Za-z0-9._@+-, not "

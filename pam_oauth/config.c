@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json.h"
 #include "jwa.h"
 #include "secret.h"
 #include "url.h"
@@ -964,6 +965,72 @@ has_openid_scope(const char *scope)
 	return 0;
 }
 
+/* A JSON template: an object, "{" then a member name (Glewlwyd's {"username":"{user}"}). */
+static int
+is_json_template(const char *tpl)
+{
+	size_t i = 1;
+
+	if (tpl[0] != '{')
+		return 0;
+	while (tpl[i] == ' ')
+		i++;
+	return tpl[i] == '"';
+}
+
+/* Counts the string values of the tree that hold marker. */
+static size_t
+values_holding(const cJSON *item, const char *marker)
+{
+	size_t n = 0;
+
+	for (; item != NULL; item = item->next) {
+		if (cJSON_IsString(item) && strstr(item->valuestring, marker) != NULL)
+			n++;
+		n += values_holding(item->child, marker);
+	}
+	return n;
+}
+
+/*
+ * The placeholder must sit inside one string value: what replaces it is
+ * escaped for JSON and cannot change the object's shape. Checked by putting a
+ * marker in its place and parsing the result.
+ */
+static int
+json_template_ok(const char *tpl, const char *at)
+{
+	static const char marker[] = "pam-oauth-user-here";
+	char doc[MAX_TEMPLATE + sizeof(marker)], jerr[OAUTH_ERR_SIZE];
+	size_t pre = (size_t)(at - tpl), n;
+	cJSON *obj = NULL;
+	int ok;
+
+	n = (size_t)snprintf(doc, sizeof(doc), "%.*s%s%s", (int)pre, tpl, marker,
+	                     at + strlen(USER_PLACEHOLDER));
+	if (n >= sizeof(doc) ||
+	    oauth_json_parse_object(doc, n, &obj, jerr, sizeof(jerr)) != OAUTH_OK)
+		return 0;
+	ok = values_holding(obj->child, marker) == 1;
+	oauth_json_free(obj);
+	return ok;
+}
+
+/* A plain template: no spaces, and no braces outside the one placeholder (a typo for another). */
+static int
+plain_template_ok(const char *tpl, const char *at)
+{
+	size_t i;
+
+	for (i = 0; tpl[i] != '\0'; i++) {
+		if (tpl + i >= at && tpl + i < at + strlen(USER_PLACEHOLDER))
+			continue;
+		if (tpl[i] == ' ' || tpl[i] == '{' || tpl[i] == '}')
+			return 0;
+	}
+	return 1;
+}
+
 int
 oauth_config_template_ok(const char *tpl)
 {
@@ -976,19 +1043,18 @@ oauth_config_template_ok(const char *tpl)
 	if (n == 0 || n > MAX_TEMPLATE)
 		return 0;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)tpl[i] <= 0x20 || (unsigned char)tpl[i] > 0x7e)
+		if ((unsigned char)tpl[i] < 0x20 || (unsigned char)tpl[i] > 0x7e)
 			return 0;
 	at = strstr(tpl, USER_PLACEHOLDER);
 	if (at == NULL || strstr(at + 1, USER_PLACEHOLDER) != NULL)
 		return 0;
-	/* Braces outside the one placeholder would be a typo for another one. */
-	for (i = 0; i < n; i++) {
-		if (tpl + i >= at && tpl + i < at + strlen(USER_PLACEHOLDER))
-			continue;
-		if (tpl[i] == '{' || tpl[i] == '}')
-			return 0;
-	}
-	return 1;
+	return is_json_template(tpl) ? json_template_ok(tpl, at) : plain_template_ok(tpl, at);
+}
+
+int
+oauth_config_template_is_json(const char *tpl)
+{
+	return tpl != NULL && is_json_template(tpl);
 }
 
 /* A client, and a provider: an issuer to discover, or both endpoints the device flow needs. */
@@ -1059,8 +1125,8 @@ check_push(const struct oauth_config *c, char *why, size_t whylen)
 	}
 	if (!oauth_config_template_ok(c->login_hint_template)) {
 		oauth_seterr(why, whylen,
-		             "login_hint_template: must contain {user} once, no other braces, no "
-		             "spaces");
+		             "login_hint_template: {user} once, no other braces or spaces; or a "
+		             "JSON object with {user} inside one string value");
 		return OAUTH_CONFIG;
 	}
 	return OAUTH_OK;

@@ -165,10 +165,15 @@ enum oauth_status oauth_config_read_file(const struct oauth_admin_file *f, char 
 enum oauth_status oauth_config_validate(const struct oauth_config *cfg, char *why, size_t whylen);
 
 /*
- * Nonzero when tpl is a usable login_hint template: printable ASCII without
- * spaces, "{user}" exactly once, no other '{' or '}', at most 256 bytes.
+ * Nonzero when tpl is a usable login_hint template, at most 256 bytes of
+ * printable ASCII with "{user}" exactly once: plain, without spaces or other
+ * braces ("{user}@example.com"), or a JSON object with "{user}" inside one
+ * string value ({"username":"{user}"}, which Glewlwyd and Auth0 want).
  */
 int oauth_config_template_ok(const char *tpl);
+
+/* Nonzero when tpl is a JSON template ('{' then a member name): the account is escaped for JSON. */
+int oauth_config_template_is_json(const char *tpl);
 
 /*
  * Calls fn once for each key, in the key table's order, with the effective

@@ -192,6 +192,32 @@ test_login_hint_table(void)
 	free(out);
 }
 
+/* Glewlwyd and Auth0 take the hint only as JSON; an account name outside the set is refused. */
+static void
+test_json_login_hint(void)
+{
+	char err[OAUTH_ERR_SIZE], *out = NULL;
+
+	CHECK_INT(
+	    oauth_ciba_login_hint("{\"username\":\"{user}\"}", "alice", &out, err, sizeof(err)),
+	    OAUTH_OK);
+	CHECK_STR(out, "{\"username\":\"alice\"}");
+	free(out);
+	CHECK_INT(
+	    oauth_ciba_login_hint("{\"sub\":\"corp:{user}\"}", "bob@corp", &out, err, sizeof(err)),
+	    OAUTH_OK);
+	CHECK_STR(out, "{\"sub\":\"corp:bob@corp\"}");
+	free(out);
+	/* A quote or backslash in the name could rewrite the object: refused, never escaped. */
+	CHECK_INT(
+	    oauth_ciba_login_hint("{\"username\":\"{user}\"}", "al\"ice", &out, err, sizeof(err)),
+	    OAUTH_POLICY);
+	CHECK(out == NULL);
+	CHECK_INT(
+	    oauth_ciba_login_hint("{\"username\":\"{user}\"}", "al\\ice", &out, err, sizeof(err)),
+	    OAUTH_POLICY);
+}
+
 /* ---- Acknowledgement (CIBA §7.3) and errors (§13) ---- */
 
 struct ack_case {
@@ -572,6 +598,7 @@ main(void)
 	RUN(test_binding_message_is_always_in_the_provider_charset);
 	RUN(test_code_is_four_random_digits);
 	RUN(test_login_hint_table);
+	RUN(test_json_login_hint);
 	RUN(test_ack_parse_table);
 	RUN(test_ack_fields_are_read);
 	RUN(test_provider_error_is_sanitised);

@@ -1060,6 +1060,17 @@ test_template_table(void)
 	    {"{ user}", 0},
 	    {"\xc3\xa9{user}", 0},
 	    {"{user}\t", 0},
+	    /* JSON: Glewlwyd and Auth0 take the hint only as an object. */
+	    {"{\"username\":\"{user}\"}", 1},
+	    {"{ \"username\" : \"{user}\" }", 1},
+	    {"{\"login_hint\":\"corp:{user}\",\"realm\":\"x\"}", 1},
+	    {"{\"a\":{user}}", 0},
+	    {"{\"{user}\":\"x\"}", 0},
+	    {"{\"a\":\"{user}\",\"b\":\"{user}\"}", 0},
+	    {"{\"a\":\"{user}\"", 0},
+	    {"{\"a\":\"{user}\"}x", 0},
+	    {"{\"a\":\"{user}\t\"}", 0},
+	    {"{\"a\":[\"{user}\"]}", 1},
 	    {NULL, 0},
 	};
 	char longtpl[300];
