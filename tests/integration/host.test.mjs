@@ -6,15 +6,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, tempDir, dump, deviceAuths, SLOW,
-} from './helpers.mjs';
-import { PAM, skip, baseConfig, expectOutcome } from './expect.mjs';
+  runPam, startIdp, requests, builddir, tempDir, dump, SLOW, PAM, skip, baseConfig, expectOutcome,
+} from './lib/index.mjs';
 
-const tools = resolve(process.env.top_builddir ?? '.', 'tests', 'tools', '.libs');
+const tools = join(builddir, 'tests', 'tools', '.libs');
 const shim = (name) => join(tools, `${name}.so`);
 const shimSkip = skip || (!existsSync(shim('curl_first')) || !existsSync(shim('nss_fold'))
   ? `test shims not built in ${tools} (make check builds them)` : false);
@@ -84,5 +83,5 @@ test('an unrelated connection of the caller closing does not end the login',
       launcher: ['bash', '-c', `exec 9<>/dev/tcp/127.0.0.1/${port} && exec "$@"`, 'bash'],
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice' });
-    assert.equal(deviceAuths(idp).length, 1);
+    assert.equal(requests(idp, 'codes').length, 1);
   });

@@ -26,7 +26,7 @@ import {
   Terminal, USERS, deviceCodes, freePort, loadIdp, makeRoot, modulePath, nsCommand, run,
   setPassword, skipReason, startSyslog, teardown, top, userCodeOf,
 } from './callers.mjs';
-import { pki } from './helpers.mjs';
+import { pki } from './lib/index.mjs';
 
 const PASSWORD = 'Alice4su';
 const ASKED = /Passwor[dt]:\s*$/; // pam_unix's prompt, also under the German locale
