@@ -74,13 +74,16 @@ test('an unrelated connection of the caller closing does not end the login',
     const idp = await startIdp(t);
     const port = await closingServer(t, 1000);
     // pamtester holds a connection of its own when the login starts: bash's /dev/tcp opens it
-    // and exec keeps it on descriptor 9 across the exec of pamtester.
+    // and exec keeps it on descriptor 9 across the exec of pamtester. --norc: with stdin a socket
+    // (node's pipes are socket pairs) bash takes itself for a command run by sshd and reads
+    // ~/.bashrc, whose programs would run under the valgrind wrapper too and fail the login.
     const r = await runPam(t, {
       idp,
       config: baseConfig(idp),
       approveAs: 'alice',
       beforeApprove: () => new Promise((res) => setTimeout(res, 3000)),
-      launcher: ['bash', '-c', `exec 9<>/dev/tcp/127.0.0.1/${port} && exec "$@"`, 'bash'],
+      launcher: ['bash', '--norc', '-c', `exec 9<>/dev/tcp/127.0.0.1/${port} && exec "$@"`,
+        'bash'],
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice' });
     assert.equal(requests(idp, 'codes').length, 1);
