@@ -6,20 +6,12 @@
 // setup's error and an approval that names no account is a refusal, also under failmode=safe.
 
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 
 import {
-  runPam, startIdp, dump, screen, SLOW,
-} from './helpers.mjs';
-import {
+  runPam, startIdp, startFault, faultRoutes as R, sendJson, requests, dump, screen, SLOW,
   PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const { startFaultServer, sendJson, routes: R } = await import(
-  pathToFileURL(join(here, '..', 'fault', 'server.mjs')).href);
+} from './lib/index.mjs';
 
 // What the person reads for each outcome (pam_oauth.c user_message).
 const SAYS = {
@@ -97,9 +89,8 @@ const ROWS = [
 ];
 
 async function faulty(t, routes) {
-  const f = await startFaultServer({ routes: { '/jwks': R.jwks, ...routes } });
+  const f = await startFault(t, { routes });
   f.clients.basic.secret = SECRET; // the leak check looks for it too
-  t.after(() => f.close());
   return f;
 }
 
@@ -149,7 +140,7 @@ describe('provider answers, row by row', { concurrency: SLOW > 1 ? 3 : 8 }, () =
         config: settings(f, { ciba: 'ciba-then-device' }), timeoutMs: 40000,
       });
       expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok' });
-      assert.equal(f.requests('/device').length, 1, 'one device authorization');
+      assert.equal(requests(f, '/device').length, 1, 'one device authorization');
     });
 });
 
@@ -197,8 +188,7 @@ describe('the real provider', { concurrency: 2 }, () => {
       });
       expectOutcome(r, { verdict: PAM.SERVICE_ERR, result: 'config', reason: /invalid_client/ });
       assert.ok(screen(r).includes(SAYS.config), `message${dump(r)}`);
-      assert.equal(idp.log.filter((e) => e.path === '/device/auth').length, 1,
-        'the provider answered the request');
+      assert.equal(requests(idp, 'deviceAuths').length, 1, 'the provider answered the request');
     });
 
   test('approved without the profile scope: the answer named no account', CASE, async (t) => {

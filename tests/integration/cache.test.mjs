@@ -13,11 +13,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, tempDir, closedPort, dump, SLOW,
-} from './helpers.mjs';
-import {
-  PAM, skip, baseConfig, expectOutcome,
-} from './expect.mjs';
+  runPam, startIdp, requests, tempDir, freePort, dump, SLOW, PAM, skip, baseConfig, expectOutcome,
+} from './lib/index.mjs';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 
@@ -34,12 +31,11 @@ function cacheFiles(idp, dir) {
 }
 
 // Requests the module made (the approver only uses /device pages and /interaction).
-function fetches(idp, from = 0) {
-  const log = idp.log.slice(from);
+function fetches(idp, since = 0) {
   return {
-    discovery: log.filter((e) => e.path === DISCOVERY).length,
-    jwks: log.filter((e) => e.path === '/jwks').length,
-    deviceAuth: log.filter((e) => e.path === '/device/auth').length,
+    discovery: requests(idp, DISCOVERY, { since }).length,
+    jwks: requests(idp, '/jwks', { since }).length,
+    deviceAuth: requests(idp, 'deviceAuths', { since }).length,
   };
 }
 
@@ -67,7 +63,7 @@ function assertOurs(path, what) {
 // Bodies that pass every content check but would break the login if trusted: the endpoints of
 // a dead port under the right issuer, and a key set whose key for the right kid is someone else's.
 async function poison(idp) {
-  const port = await closedPort();
+  const port = await freePort();
   const dead = `http://127.0.0.1:${port}`;
   const discovery = JSON.stringify({
     issuer: idp.issuer,

@@ -5,15 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  srcdir, startIdp, tempDir, writeConfig, closedPort, approveCode, HOST, SLOW,
-} from './helpers.mjs';
-import { baseConfig } from './expect.mjs';
+  builddir, startIdp, tempDir, writeConfig, freePort, approve, HOST, SLOW, baseConfig,
+} from './lib/index.mjs';
 
-const builddir = resolve(process.env.top_builddir ?? srcdir);
 const tool = join(builddir, 'pam_oauth_check');
 const skip = existsSync(tool) ? false : `not built: ${tool}`;
 const T = { skip, timeout: 30000 * SLOW };
@@ -56,7 +54,7 @@ async function runCheck(t, dir, config, opts = {}) {
     r.stdout += d;
     const m = r.stdout.match(/\bCode:\s+([A-Za-z0-9-]+)/);
     if (opts.approve && m && !r.approving) {
-      r.approving = approveCode(opts.approve.idp, m[1], opts.approve.as)
+      r.approving = approve(opts.approve.idp, m[1], { login: opts.approve.as })
         .then(() => child.stdin.end('\n'));
     }
   });
@@ -113,7 +111,7 @@ test('a world-readable file with a secret, and an unknown key: the loader error,
 
 test('an unreachable provider and a wrong CA: exit 2 naming discovery', T, async (t) => {
   const dir = host();
-  const port = await closedPort();
+  const port = await freePort();
   const down = writeConfig(dir, { issuer: `http://127.0.0.1:${port}`, client_id: 'pam-test',
     http_timeout: 2 });
   const r = await runCheck(t, dir, down);

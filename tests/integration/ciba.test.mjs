@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, tokenPolls, deviceAuths, screen, dump, waitFor, SLOW, HOST, SERVICE,
-} from './helpers.mjs';
-import {
+  runPam, startIdp, requests, answeredAfterSlowDown, screen, dump, waitFor, SLOW, HOST, SERVICE,
   PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
+} from './lib/index.mjs';
 
 const LINE_RE = /Approve on your phone: (\S+) for (\S+) on (\S+) \(code (\d{4})\)/;
 
@@ -26,10 +24,6 @@ function cibaConfig(idp, extra = {}) {
   });
 }
 
-function backchannelRequests(idp) {
-  return idp.log.filter((e) => e.method === 'POST' && e.path === '/backchannel');
-}
-
 /**
  * Starts a login, waits until the push reached the "phone", then runs decide(idp) (unless it is
  * null) and returns the finished run and the provider's record of the push.
@@ -38,7 +32,7 @@ async function pushLogin(t, idp, opts, decide) {
   const running = runPam(t, { idp, ...opts });
   let entry = null;
   try {
-    await waitFor(() => idp.ciba.requests.length > 0, 20000 * SLOW);
+    await waitFor('the push at the provider', () => idp.ciba.requests.length > 0, 20000 * SLOW);
     [entry] = idp.ciba.requests;
     if (decide) await decide(idp, entry);
   } catch (e) {
@@ -72,7 +66,7 @@ test('push approved on the phone: success, no code to type, nothing leaked',
     });
     expectPushLine(r, entry);
     assert.equal(entry.loginHint, 'alice@example.test');
-    assert.equal(deviceAuths(idp).length, 0, 'no device code was requested');
+    assert.equal(requests(idp, 'codes').length, 0, 'no device code was requested');
     assert.doesNotMatch(screen(r), /Code:/, 'no user code on the terminal');
     assert.ok(idp.log.filter((e) => e.client).every((e) => e.client === 'pam-ciba'));
     expectNoLeaks(idp, r);
@@ -97,8 +91,8 @@ test('denied on the phone: final, no fallback to the device flow',
       (p) => p.ciba.decide(null, { approve: false }));
     // PAM_MAXTRIES: a no is final, as for the device flow (refusal.test.mjs).
     expectOutcome(r, { verdict: PAM.MAXTRIES, result: 'denied', user: 'alice' });
-    assert.equal(tokenPolls(idp).at(-1)?.error, 'access_denied');
-    assert.equal(deviceAuths(idp).length, 0, `no device code after a denial${dump(r)}`);
+    assert.equal(requests(idp, 'polls').at(-1)?.error, 'access_denied');
+    assert.equal(requests(idp, 'codes').length, 0, `no device code after a denial${dump(r)}`);
     assert.doesNotMatch(screen(r), /Code:/);
   });
 
@@ -109,11 +103,11 @@ test('push not answered before it expires: expired, no fallback',
       { config: cibaConfig(idp, { mode: 'ciba-then-device', timeout: 60 }) }, null);
     expectOutcome(r, { verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice' });
     // The provider rounds the lifetime it announces down to whole seconds (3 s may read as 2).
-    const lifetime = backchannelRequests(idp)[0].response.expires_in;
+    const lifetime = requests(idp, 'pushes')[0].response.expires_in;
     assert.ok(r.elapsedMs >= lifetime * 1000 - 100,
       `gave up after ${r.elapsedMs} ms, before the push expired (expires_in ${lifetime})`);
     assert.ok(r.elapsedMs < 12000 * SLOW, `gave up only after ${r.elapsedMs} ms`);
-    assert.equal(deviceAuths(idp).length, 0, 'no device code after an expiry');
+    assert.equal(requests(idp, 'codes').length, 0, 'no device code after an expiry');
   });
 
 test('requested_expiry is sent and shortens the push', { skip, timeout: 60000 * SLOW },
@@ -122,7 +116,7 @@ test('requested_expiry is sent and shortens the push', { skip, timeout: 60000 * 
     const { r, entry } = await pushLogin(t, idp,
       { config: cibaConfig(idp, { requested_expiry: 2, timeout: 60 }) }, null);
     assert.equal(entry.requestedExpiry, '2');
-    assert.equal(backchannelRequests(idp)[0].response.expires_in, 2);
+    assert.equal(requests(idp, 'pushes')[0].response.expires_in, 2);
     expectOutcome(r, { verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice' });
     assert.ok(r.elapsedMs < 10000 * SLOW, `gave up only after ${r.elapsedMs} ms`);
   });
@@ -130,23 +124,18 @@ test('requested_expiry is sent and shortens the push', { skip, timeout: 60000 * 
 test('slow_down while waiting for the push adds 5 s to the interval',
   { skip, timeout: 90000 * SLOW }, async (t) => {
     const idp = await startIdp(t, { knobs: { interval: 1, slowDown: 1 } });
-    const afterSlowDown = () => {
-      const polls = tokenPolls(idp);
-      const i = polls.findIndex((p) => p.error === 'slow_down');
-      return i < 0 ? [] : polls.slice(i + 1);
-    };
     const { r } = await pushLogin(t, idp, { config: cibaConfig(idp, { timeout: 60 }) },
       async (p) => {
-        await waitFor(() => afterSlowDown().length >= 1 && afterSlowDown()[0].status,
+        await waitFor('a poll answered after slow_down', () => answeredAfterSlowDown(idp),
           40000 * SLOW);
         await p.ciba.decide();
       });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
-    const polls = tokenPolls(idp);
+    const polls = requests(idp, 'polls');
     const i = polls.findIndex((p) => p.error === 'slow_down');
     assert.ok(i >= 0 && polls.length >= i + 3, `slow_down, then two polls${dump(r)}`);
     const gaps = polls.slice(1).map((p, k) => p.t - polls[k].t);
-    const first = polls[0].t - backchannelRequests(idp)[0].t;
+    const first = polls[0].t - requests(idp, 'pushes')[0].t;
     assert.ok(first >= 1000 - 250, `first poll ${first} ms after the push, before the interval`);
     gaps.slice(i).forEach((g) => assert.ok(g >= 6000 - 250, `gap ${g} ms after slow_down < 6 s`));
   });
@@ -159,8 +148,8 @@ test('provider without CIBA under ciba-then-device: the device flow, with a clea
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
     assert.match(screen(r), /Push approval is not available here; sign in with a code instead\./);
-    assert.equal(deviceAuths(idp).length, 1, 'one device code');
-    assert.equal(backchannelRequests(idp).length, 0, 'no push was attempted');
+    assert.equal(requests(idp, 'codes').length, 1, 'one device code');
+    assert.equal(requests(idp, 'pushes').length, 0, 'no push was attempted');
   });
 
 test('account unknown to the provider (unknown_user_id) under ciba-then-device: device flow',
@@ -170,8 +159,8 @@ test('account unknown to the provider (unknown_user_id) under ciba-then-device: 
       idp, config: cibaConfig(idp, { mode: 'ciba-then-device' }), approveAs: 'alice',
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
-    assert.equal(backchannelRequests(idp)[0]?.error, 'unknown_user_id');
-    assert.equal(deviceAuths(idp).length, 1, 'fell back to one device code');
+    assert.equal(requests(idp, 'pushes')[0]?.error, 'unknown_user_id');
+    assert.equal(requests(idp, 'codes').length, 1, 'fell back to one device code');
   });
 
 test('mode=ciba with a public client: configuration error, nothing sent',

@@ -7,15 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, closedPort, dump, SLOW, pki,
-} from './helpers.mjs';
-import {
-  PAM, skip, baseConfig, expectOutcome,
-} from './expect.mjs';
+  runPam, startIdp, freePort, dump, SLOW, pki, PAM, skip, baseConfig, expectOutcome,
+} from './lib/index.mjs';
 
 test('provider down (closed port): AUTHINFO_UNAVAIL within 5 s', { skip, timeout: 30000 * SLOW },
   async (t) => {
-    const port = await closedPort();
+    const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const r = await runPam(t, {
       config: { issuer, client_id: 'pam-test', prompt: 'none', timeout: 30, http_timeout: 5 },

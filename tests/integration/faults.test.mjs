@@ -5,20 +5,12 @@
 // PAM verdict and the outcome line; faults never give PAM_SUCCESS.
 
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 
 import {
-  runPam, closedPort, dump, SLOW, pki,
-} from './helpers.mjs';
-import {
+  runPam, startFault, faultRoutes as R, sendJson, requests, freePort, dump, SLOW, pki,
   PAM, skip, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const { startFaultServer, sendJson, routes: R } = await import(
-  pathToFileURL(join(here, '..', 'fault', 'server.mjs')).href);
+} from './lib/index.mjs';
 
 // libpam turns a stack in which every module returned PAM_IGNORE (pam_strerror: "The return
 // value should be ignored by PAM dispatch") into PAM_PERM_DENIED: that is what pamtester shows
@@ -42,10 +34,8 @@ function within(r, seconds, atLeast = 0) {
 }
 
 /** A fault server for one test, closed when the test ends (passed or not). */
-async function faulty(t, routes, tls) {
-  const f = await startFaultServer({ routes: { '/jwks': R.jwks, ...routes }, tls });
-  t.after(() => f.close());
-  return f;
+function faulty(t, routes, tls) {
+  return startFault(t, { routes, tls });
 }
 
 // The endpoints under base, named in the config so no discovery request is made.
@@ -88,8 +78,8 @@ function protocol(r, reason) {
 
 // Seconds between the device authorization and each poll, and between polls.
 function pollTimes(f) {
-  const start = f.requests('/device')[0].at;
-  const polls = f.requests('/token').map((e) => (e.at - start) / 1000);
+  const start = requests(f, '/device')[0].at;
+  const polls = requests(f, '/token').map((e) => (e.at - start) / 1000);
   const gaps = polls.slice(1).map((p, i) => p - polls[i]);
   return { polls, gaps };
 }
@@ -100,7 +90,7 @@ describe('fault matrix', { concurrency: CONCURRENCY }, () => {
   // --- unreachable or untrusted: no request ever completes ---
 
   test('connection refused: AUTHINFO_UNAVAIL at once', CASE, async (t) => {
-    const base = `http://127.0.0.1:${await closedPort()}`;
+    const base = `http://127.0.0.1:${await freePort()}`;
     const r = await runPam(t, {
       config: config(endpointsAt(base)),
     });
@@ -134,7 +124,7 @@ describe('fault matrix', { concurrency: CONCURRENCY }, () => {
 
   test('failmode=safe, provider unreachable: PAM_IGNORE (stack: denied), never success', CASE,
     async (t) => {
-      const base = `http://127.0.0.1:${await closedPort()}`;
+      const base = `http://127.0.0.1:${await freePort()}`;
       const r = await runPam(t, { config: config(endpointsAt(base), { failmode: 'safe' }) });
       expectOutcome(r, { verdict: ALL_IGNORED, result: 'unavailable' });
       within(r, 0);
@@ -164,8 +154,8 @@ describe('fault matrix', { concurrency: CONCURRENCY }, () => {
         const r = await login(t, f);
         unavailable(r, new RegExp(`HTTP ${status}`));
         within(r, 0);
-        assert.equal(f.requests('/device').length, 1, `one attempt${dump(r)}`);
-        assert.equal(f.requests('/token').length, 0, `no poll${dump(r)}`);
+        assert.equal(requests(f, '/device').length, 1, `one attempt${dump(r)}`);
+        assert.equal(requests(f, '/token').length, 0, `no poll${dump(r)}`);
       });
   }
 
@@ -260,7 +250,7 @@ describe('fault matrix', { concurrency: CONCURRENCY }, () => {
       const r = await login(t, f);
       protocol(r);
       within(r, HT);
-      assert.equal(f.requests('/token').length, 0, `no poll${dump(r)}`);
+      assert.equal(requests(f, '/token').length, 0, `no poll${dump(r)}`);
       assert.doesNotMatch(r.stdout, /Code:/, 'no code shown');
       if (other) assert.equal(other.log.length, 0, `redirect not followed${dump(r)}`);
     });
@@ -289,7 +279,7 @@ describe('fault matrix', { concurrency: CONCURRENCY }, () => {
       });
       const r = await login(t, f);
       protocol(r, /flux_capacitor/);
-      assert.equal(f.requests('/token').length, 1, `one poll${dump(r)}`);
+      assert.equal(requests(f, '/token').length, 1, `one poll${dump(r)}`);
       within(r, 1);
     });
 
@@ -387,7 +377,7 @@ describe('fault matrix', { concurrency: CONCURRENCY }, () => {
         });
         const r = await login(t, f, { failmode });
         expectOutcome(r, { verdict: PAM.AUTH_ERR, result: 'invalid_token', claim: '-' });
-        assert.equal(f.requests('/jwks').length, 1, `keys fetched${dump(r)}`);
+        assert.equal(requests(f, '/jwks').length, 1, `keys fetched${dump(r)}`);
         within(r, 1);
       });
   }

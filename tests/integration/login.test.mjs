@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, tokenPolls, deviceAuths, dump, closedPort, SLOW,
-} from './helpers.mjs';
-import {
-  PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
+  runPam, startIdp, requests, dump, freePort, SLOW, PAM, skip, baseConfig, expectOutcome,
+  expectNoLeaks,
+} from './lib/index.mjs';
 
 test('success over http with prompt=none', { skip, timeout: 60000 * SLOW }, async (t) => {
   const idp = await startIdp(t);
@@ -19,7 +17,7 @@ test('success over http with prompt=none', { skip, timeout: 60000 * SLOW }, asyn
     verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice', sub: 'alice',
     rhost: '-', issuer: idp.issuer,
   });
-  assert.equal(deviceAuths(idp).length, 1, 'one device authorization request');
+  assert.equal(requests(idp, 'codes').length, 1, 'one device authorization request');
   assert.ok(idp.log.every((e) => !e.client || e.client === 'pam-test'), 'only the public client');
   expectNoLeaks(idp, r);
 });
@@ -41,7 +39,7 @@ test('success over https with ca_file and prompt=enter; polling starts after Ent
       verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice', sub: 'alice',
     });
     assert.match(r.stderr, /Press Enter once you have approved the login: /, `prompt shown${dump(r)}`);
-    const polls = tokenPolls(idp);
+    const polls = requests(idp, 'polls');
     assert.ok(polls.length >= 1, 'polled the token endpoint');
     assert.ok(polls[0].t >= r.enterAt - 20, `first poll ${polls[0].t - r.enterAt} ms after Enter`);
     assert.ok(polls[0].t - r.enterAt < 2000 * SLOW, `polled ${polls[0].t - r.enterAt} ms after Enter`);
@@ -86,7 +84,7 @@ test('success with a confidential client (client_secret_post)',
 
 test('proxy variables in the environment are ignored', { skip, timeout: 60000 * SLOW }, async (t) => {
   const idp = await startIdp(t);
-  const dead = `http://127.0.0.1:${await closedPort()}`;
+  const dead = `http://127.0.0.1:${await freePort()}`;
   const r = await runPam(t, {
     idp,
     config: baseConfig(idp),

@@ -9,23 +9,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, tempDir, dump, SERVICE, SLOW,
-} from './helpers.mjs';
-import {
-  PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
+  runPam, startIdp, tempDir, dump, SERVICE, SLOW, PAM, skip, baseConfig, expectOutcome,
+  expectNoLeaks,
+} from './lib/index.mjs';
 
 const GROUPS_SCOPE = 'openid profile groups';
-
-// The config writer takes flat keys; a service section rides on the value of the last key.
-function withSections(config, sections) {
-  let tail = '';
-  for (const [name, keys] of Object.entries(sections)) {
-    tail += `\n[${name}]`;
-    for (const [k, v] of Object.entries(keys)) tail += `\n${k} = ${v}`;
-  }
-  return { ...config, debug: `no${tail}` };
-}
 
 test('a user outside allowed_groups is refused after approval, a member passes',
   { skip, timeout: 90000 * SLOW }, async (t) => {
@@ -117,8 +105,9 @@ test('per-service sections: admins demanded by this service\'s section, not by a
   { skip, timeout: 120000 * SLOW }, async (t) => {
     const idp = await startIdp(t);
     const base = baseConfig(idp, { scope: GROUPS_SCOPE, allowed_groups: 'staff' });
-    const strictHere = withSections(base, { [SERVICE]: { allowed_groups: 'admins' } });
-    const strictElsewhere = withSections(base, { sudo: { allowed_groups: 'admins' } });
+    // A setting whose value is an object is a section (writeConfig).
+    const strictHere = { ...base, [SERVICE]: { allowed_groups: 'admins' } };
+    const strictElsewhere = { ...base, sudo: { allowed_groups: 'admins' } };
 
     const refused = await runPam(t, { idp, config: strictHere, user: 'alice', approveAs: 'alice' });
     expectOutcome(refused, {

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, tokenPolls, dump, waitFor, SLOW,
-} from './helpers.mjs';
-import {
-  PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
+  runPam, startIdp, requests, answeredAfterSlowDown, dump, waitFor, SLOW, PAM, skip, baseConfig,
+  expectOutcome, expectNoLeaks,
+} from './lib/index.mjs';
 
 test('approval by another account (bob for alice) fails and logs both identities',
   { skip, timeout: 60000 * SLOW }, async (t) => {
@@ -28,7 +26,7 @@ test('the person aborts the request: denied', { skip, timeout: 60000 * SLOW }, a
   const r = await runPam(t, { idp, config: baseConfig(idp), deny: true });
   // PAM_MAXTRIES: a no is final (sshd stops asking; see sshd.test.mjs and sudo.test.mjs).
   expectOutcome(r, { verdict: PAM.MAXTRIES, result: 'denied', user: 'alice', claim: '-' });
-  const last = tokenPolls(idp).at(-1);
+  const last = requests(idp, 'polls').at(-1);
   assert.equal(last?.error, 'access_denied', 'the provider told it access_denied');
 });
 
@@ -38,7 +36,7 @@ test('the code expires before approval', { skip, timeout: 60000 * SLOW }, async 
   expectOutcome(r, { verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice' });
   assert.ok(r.elapsedMs >= 3000, `gave up after ${r.elapsedMs} ms, before the code expired`);
   assert.ok(r.elapsedMs < 12000 * SLOW, `gave up only after ${r.elapsedMs} ms`);
-  assert.ok(tokenPolls(idp).length >= 2, 'kept polling while the code was valid');
+  assert.ok(requests(idp, 'polls').length >= 2, 'kept polling while the code was valid');
 });
 
 test('the module timeout ends the wait before the code expires',
@@ -53,21 +51,16 @@ test('the module timeout ends the wait before the code expires',
 test('polls at the provider interval and honours slow_down (+5 s, kept)',
   { skip, timeout: 90000 * SLOW }, async (t) => {
     const idp = await startIdp(t, { knobs: { interval: 1, slowDown: 1 } });
-    const afterSlowDown = () => {
-      const polls = tokenPolls(idp);
-      const i = polls.findIndex((p) => p.error === 'slow_down');
-      return i < 0 ? [] : polls.slice(i + 1);
-    };
     const r = await runPam(t, {
       idp,
       config: baseConfig(idp, { timeout: 60 }),
       approveAs: 'alice',
       // Approve only once a second poll after slow_down was answered "pending": two gaps to check.
-      beforeApprove: () => waitFor(() => afterSlowDown().length >= 1 && afterSlowDown()[0].status,
-        40000 * SLOW),
+      beforeApprove: () => waitFor('a poll answered after slow_down',
+        () => answeredAfterSlowDown(idp), 40000 * SLOW),
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
-    const polls = tokenPolls(idp);
+    const polls = requests(idp, 'polls');
     const i = polls.findIndex((p) => p.error === 'slow_down');
     assert.ok(i >= 0, `the provider answered slow_down once${dump(r)}`);
     const gaps = polls.slice(1).map((p, k) => p.t - polls[k].t);

@@ -6,17 +6,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, deviceAuths, dump, screen, SLOW, HOST, SERVICE,
-} from './helpers.mjs';
-import {
-  PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
-import { decodeQr, hasQrArt } from './qr.mjs';
+  runPam, startIdp, requests, decodeQr, hasQrArt, dump, screen, SLOW, HOST, SERVICE, PAM, skip,
+  baseConfig, expectOutcome, expectNoLeaks,
+} from './lib/index.mjs';
 
 function expectTextParts(r, idp, { user, rhost }) {
   const d = dump(r);
   const s = screen(r);
-  const shown = deviceAuths(idp)[0]?.response;
+  const shown = requests(idp, 'codes')[0]?.response;
   assert.ok(shown, `device authorization answered${d}`);
   const request = `Sign-in request: ${SERVICE} login as ${user} on ${HOST}`;
   assert.ok(s.includes(rhost ? `${request} from ${rhost}` : request),
@@ -36,8 +33,8 @@ test('local terminal: request line, URL, code and a UTF-8 QR code of verificatio
     const r = await runPam(t, { idp, config: baseConfig(idp, { qr: 'auto' }), approveAs: 'alice' });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok' });
     const shown = expectTextParts(r, idp, { user: 'alice' });
-    const qr = decodeQr(r.stdout, 'utf8');
-    assert.ok(qr, `UTF-8 half-block QR code on the screen${dump(r)}`);
+    const qr = decodeQr(r.stdout);
+    assert.equal(qr.style, 'utf8', `UTF-8 half-block QR code on the screen (${qr.how})${dump(r)}`);
     assert.equal(qr.text, shown.verification_uri_complete, `QR content${dump(r)}`);
     expectNoLeaks(idp, r);
   });
@@ -53,8 +50,8 @@ test('remote login (PAM_RHOST set): request line names the remote host, ASCII QR
     const shown = expectTextParts(r, idp, { user: 'alice', rhost });
     assert.ok(!/[\u2580\u2584\u2588]/.test(r.stdout), `no UTF-8 blocks over ssh${dump(r)}`);
     assert.ok(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(r.stdout), `ASCII-only screen${dump(r)}`);
-    const qr = decodeQr(r.stdout, 'ascii');
-    assert.ok(qr, `ASCII QR code on the screen${dump(r)}`);
+    const qr = decodeQr(r.stdout);
+    assert.equal(qr.style, 'ascii', `ASCII QR code on the screen (${qr.how})${dump(r)}`);
     assert.equal(qr.text, shown.verification_uri_complete, `QR content${dump(r)}`);
   });
 

@@ -23,10 +23,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  Terminal, USERS, deviceCodes, freePort, loadIdp, makeRoot, modulePath, nsCommand, run,
-  setPassword, skipReason, startSyslog, teardown, top, userCodeOf,
-} from './callers.mjs';
-import { pki } from './helpers.mjs';
+  USERS, approve, callerMachine, callerSkip, freePort, modulePath, requests, srcdir, userCodeOf,
+} from './lib/index.mjs';
 
 const PASSWORD = 'Alice4su';
 const ASKED = /Passwor[dt]:\s*$/; // pam_unix's prompt, also under the German locale
@@ -44,14 +42,14 @@ function reasonToSkip() {
   if (process.env.PAM_OAUTH_WRAPPER) {
     return 'repeats the plain run: the setuid programs are not run under valgrind';
   }
-  const r = skipReason(['su', 'chsh', 'chfn', 'runuser', 'pam-auth-update', 'localedef', 'curl',
+  const r = callerSkip(['su', 'chsh', 'chfn', 'runuser', 'pam-auth-update', 'localedef', 'curl',
     'openssl']);
   if (r) return r;
   if (!existsSync(DE_SOURCE)) return `${DE_SOURCE} is missing (the locales package)`;
   if (!existsSync('/usr/share/pam-configs') || !existsSync('/var/lib/pam')) {
     return 'no pam-auth-update state (/usr/share/pam-configs, /var/lib/pam)';
   }
-  return null;
+  return false;
 }
 const skip = reasonToSkip();
 
@@ -122,20 +120,23 @@ function moduleText(screen, code) {
 }
 
 describe('setuid callers (su, chsh, chfn) under a hostile environment',
-  { skip: skip ?? false, timeout: 180000 }, () => {
-    let idp;
-    let root;
-    let syslog;
-    let term;
-    let approve;
-    let secret; // root-only directory: the user cannot create anything in it, root can
-    let home;
-    let n = 0;
-    const captures = {};
+  { skip, timeout: 180000 }, () => {
     // The machine's own /etc/ld.so.preload, to prove afterwards that the tests never touched it.
     const machinePreload = () => (existsSync('/etc/ld.so.preload')
       ? readFileSync('/etc/ld.so.preload', 'utf8') : null);
     let preloadBefore;
+    before(() => {
+      preloadBefore = machinePreload();
+    });
+
+    // Over a copy of the whole /etc, with an https provider.
+    const m = callerMachine({
+      wholeEtc: true, passwords: { alice: PASSWORD }, provider: { https: true },
+    });
+    let root;
+    let secret; // root-only directory: the user cannot create anything in it, root can
+    let home;
+    let n = 0;
 
     const BASE_ENV = () => ({
       PATH: '/usr/sbin:/usr/bin:/sbin:/bin', TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: home,
@@ -146,33 +147,31 @@ describe('setuid callers (su, chsh, chfn) under a hostile environment',
     // password and approves her own code; root answers nothing.
     async function login(label, argv, { env = {}, asRoot = false } = {}) {
       const name = `${label}-${++n}`;
-      const codesBefore = deviceCodes(idp).length;
-      const logBefore = idp.log.length;
-      const outcomesBefore = syslog.outcomes().length;
+      const since = m.idp.log.length;
+      const outcomesBefore = m.outcomes().length;
       const vars = Object.entries({ ...BASE_ENV(), ...env }).map(([k, v]) => `${k}=${v}`);
       const inner = ['env', '-i', ...vars, 'sh', '-c', 'umask 000; exec "$@"', 'sh', ...argv];
-      await term.start(name, nsCommand(root, asRoot ? inner
-        : ['runuser', '-u', 'alice', '--', ...inner]));
+      await m.start(name, asRoot ? inner : ['runuser', '-u', 'alice', '--', ...inner]);
       let code = null;
       if (!asRoot) {
-        await term.waitText(name, ASKED);
-        await term.sendKeys(name, PASSWORD, 'Enter');
-        code = userCodeOf(await term.waitText(name, PROMPT));
+        await m.term.waitText(name, ASKED);
+        await m.term.sendKeys(name, PASSWORD, 'Enter');
+        code = userCodeOf(await m.term.waitText(name, PROMPT));
         assert.ok(code, `no code on the screen of ${name}`);
-        await approve({ baseUrl: idp.issuer, userCode: code, login: 'alice', ca: idp.caPem });
-        await term.sendKeys(name, 'Enter');
+        await approve(m.idp, code);
+        await m.term.sendKeys(name, 'Enter');
       }
-      const { status } = await term.waitExit(name, 40000);
-      const screen = await term.transcript(name);
-      captures[name] = screen;
+      const { status } = await m.term.waitExit(name, 40000);
+      const screen = await m.term.transcript(name);
+      m.captures[name] = screen;
       return {
         name,
         status,
         screen,
         code,
-        flows: deviceCodes(idp).slice(codesBefore),
-        requests: idp.log.slice(logBefore).filter((e) => MODULE_PATHS.has(e.path)),
-        outcomes: syslog.outcomes().slice(outcomesBefore),
+        flows: requests(m.idp, 'codes', { since }),
+        requests: m.idp.log.slice(since).filter((e) => MODULE_PATHS.has(e.path)),
+        outcomes: m.outcomes().slice(outcomesBefore),
       };
     }
 
@@ -185,16 +184,7 @@ describe('setuid callers (su, chsh, chfn) under a hostile environment',
     }
 
     before(async () => {
-      let startProvider;
-      ({ startProvider, approve } = await loadIdp());
-      const p = pki();
-      idp = await startProvider({ scheme: 'https', hostname: 'localhost', tls: p.server });
-      idp.knobs.interval = 1;
-      idp.caPem = readFileSync(p.ca);
-      preloadBefore = machinePreload();
-
-      root = makeRoot({ stacks: {}, wholeEtc: true });
-      setPassword(root, 'alice', PASSWORD);
+      ({ root } = m);
       home = join(root.dir, 'home', 'alice');
       secret = join(root.dir, 'secret');
       mkdirSync(secret, { mode: 0o700 });
@@ -212,9 +202,9 @@ describe('setuid callers (su, chsh, chfn) under a hostile environment',
         pamModuleDir(), 'usr/lib/locale']) copy(rel);
       // Empty: su records a failed attempt in /var/log/btmp, and this is not the machine's.
       mkdirSync(join(root.dir, 'var', 'log'), { recursive: true });
-      copyFileSync(join(top, 'tests', 'fixtures', 'pam-configs', 'oauth'),
+      copyFileSync(join(srcdir, 'tests', 'fixtures', 'pam-configs', 'oauth'),
         join(root.dir, 'usr', 'share', 'pam-configs', 'oauth'));
-      copyFileSync(modulePath(), join(root.dir, pamModuleDir(), 'pam_oauth.so'));
+      copyFileSync(modulePath, join(root.dir, pamModuleDir(), 'pam_oauth.so'));
       chmodSync(join(root.dir, pamModuleDir(), 'pam_oauth.so'), 0o644);
 
       // de_DE.UTF-8, compiled into the namespace's /usr/lib/locale: the machine gets no locale.
@@ -223,25 +213,16 @@ describe('setuid callers (su, chsh, chfn) under a hostile environment',
       if (loc.status !== 0) throw new Error(`localedef de_DE.UTF-8 failed: ${loc.stderr}`);
 
       // A public client: no secret. No cache: the namespace shares /var/cache with the machine.
-      root.writeConfig(`issuer = ${idp.issuer}\nclient_id = pam-test\ntimeout = 30\n`
-        + `ca_file = ${p.ca}\ncache_dir = none\n`);
-      chmodSync(join(root.dir, 'etc', 'security', 'pam_oauth.conf'), 0o600);
-      syslog = await startSyslog(root);
-      term = new Terminal(root.dir);
+      // The provider's CA comes with it (ca_file).
+      m.configure({ cache_dir: 'none' }, 0o600);
 
-      // The guard: inside the namespace /etc must be the copy, or nothing below may run.
-      const statEtc = nsCommand(root, ['stat', '-c', '%d:%i', '/etc']);
-      const inside = (await run(statEtc[0], statEtc.slice(1))).trim();
-      const copyStat = statSync(join(root.dir, 'etc'));
-      assert.equal(inside, `${copyStat.dev}:${copyStat.ino}`, 'the namespace /etc is the copy');
-
-      const pau = nsCommand(root, ['env', 'DEBIAN_FRONTEND=noninteractive', 'pam-auth-update',
-        '--enable', 'oauth']);
-      await run(pau[0], pau.slice(1), { timeout: 60000 });
+      // callerMachine() proved that the namespace's /etc is the copy (wholeEtc).
+      await m.run(['env', 'DEBIAN_FRONTEND=noninteractive', 'pam-auth-update', '--enable', 'oauth'],
+        { timeout: 60000 });
     });
 
-    after(async () => {
-      await teardown({ term, syslog, idp, root, captures });
+    // After the machine's teardown.
+    after(() => {
       assert.equal(machinePreload(), preloadBefore,
         "the machine's /etc/ld.so.preload is untouched");
     });
@@ -403,13 +384,13 @@ describe('setuid callers (su, chsh, chfn) under a hostile environment',
 
         // Controls, in the namespace: a program that honours these variables (not setuid)
         // is steered by them, so the login below would notice them if the module were.
-        const url = `${idp.issuer}/.well-known/openid-configuration`;
-        const curl = (env) => attempt(nsCommand(root, ['env', '-i', 'PATH=/usr/bin:/bin', ...env,
-          'curl', '-sS', '--max-time', '10', '-o', '/dev/null', '--cacert', pki().ca, url]));
+        const url = `${m.idp.issuer}/.well-known/openid-configuration`;
+        const curl = (env) => attempt(m.ns(['env', '-i', 'PATH=/usr/bin:/bin', ...env,
+          'curl', '-sS', '--max-time', '10', '-o', '/dev/null', '--cacert', m.idp.caFile, url]));
         const plain = await curl([]);
         const withConf = await curl([`OPENSSL_CONF=${conf}`]);
         const withProxy = await curl([`https_proxy=${proxy}`, 'NO_PROXY=example.invalid']);
-        const number = await attempt(nsCommand(root, ['runuser', '-u', 'alice', '--', 'env', '-i',
+        const number = await attempt(m.ns(['runuser', '-u', 'alice', '--', 'env', '-i',
           'LC_ALL=de_DE.UTF-8', '/usr/bin/printf', '%.1f', '1.5']));
         show('controls: curl (not setuid) with the same variables', [
           `plain: exit ${plain.status} ${plain.stderr.trim()}`,

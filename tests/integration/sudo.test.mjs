@@ -6,34 +6,21 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
-  Terminal, loadIdp, adaptStack, decodeQr, deviceCodes, makeRoot, modulePath, nsCommand, skipReason,
-  startSyslog, userCodeOf,
-  teardown,
-} from './callers.mjs';
+  adaptStack, approve, callerMachine, callerSkip, decodeQr, requests, sudoers, userCodeOf,
+} from './lib/index.mjs';
 
 const PROMPT = /Press Enter once you have approved the login:\s*$/;
-const SUDOERS = `Defaults env_reset
-Defaults lecture=never
-Defaults !fqdn
-root ALL=(ALL:ALL) ALL
-alice ALL=(ALL:ALL) ALL
-`;
-const skip = skipReason(['sudo', 'runuser']);
+const skip = callerSkip(['sudo', 'runuser']);
 
-describe('real sudo', { skip: skip ?? false, timeout: 180000 }, () => {
-  let idp;
-  let root;
-  let syslog;
-  let term;
-  const captures = {};
+describe('real sudo', { skip, timeout: 180000 }, () => {
+  const m = callerMachine({ stacks: { sudo: adaptStack('sudo') }, sudoers: sudoers() });
 
   // The example as shipped (prompt=none), or with the documented prompt=enter variant.
   function stack(prompt = 'none') {
-    root.writeStack('sudo', adaptStack('sudo', modulePath(), (s) => {
+    m.root.writeStack('sudo', adaptStack('sudo', (s) => {
       if (prompt === 'none') return s;
       const line = /^(auth\s.*pam_oauth\.so.*?)\bprompt=none\b/m;
       assert.match(s, line);
@@ -41,69 +28,39 @@ describe('real sudo', { skip: skip ?? false, timeout: 180000 }, () => {
     }));
   }
 
-  function config({ timeout = 30 } = {}) {
-    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = pam-test\ntimeout = ${timeout}\n`);
-  }
-
-  // alice runs "sudo sh -c 'id -u; touch MARK'" on the pane's terminal.
-  async function startSudo(name) {
-    const mark = join(root.dir, `ran-${name}`);
-    await term.start(name, nsCommand(root, ['runuser', '-u', 'alice', '--', 'sudo', '--',
-      'sh', '-c', `id -u; touch ${mark}`]));
-    return mark;
-  }
-
-  let approve;
-
-  before(async () => {
-    let startProvider;
-    ({ startProvider, approve } = await loadIdp());
-    idp = await startProvider();
-    idp.knobs.interval = 1;
-    root = makeRoot({ stacks: {}, sudoers: SUDOERS });
-    syslog = await startSyslog(root);
-    stack();
-    config();
-    term = new Terminal(root.dir);
-  });
-
-  after(() => teardown({ term, syslog, idp, root, captures }));
-
   test('prompt=none: the code and a UTF-8 QR code appear, approval runs the command as root',
     async () => {
-      const mark = await startSudo('none');
-      const screen = await term.waitText('none', /^Code: \S+\s*$/m);
+      const mark = await m.sudo('none');
+      const screen = await m.term.waitText('none', /^Code: \S+\s*$/m);
       const code = userCodeOf(screen);
       assert.match(screen, /Sign-in request: sudo login as alice on \S+/);
       assert.doesNotMatch(screen, / from /, 'no remote host under sudo');
       assert.match(screen, /[\u2580\u2584\u2588]/, 'UTF-8 half blocks on a local terminal');
       assert.doesNotMatch(screen, PROMPT);
       const qr = decodeQr(screen);
-      assert.equal(qr.text, `${idp.issuer}/device?user_code=${code}`, qr.how);
+      assert.equal(qr.text, `${m.idp.issuer}/device?user_code=${code}`, qr.how);
       assert.match(qr.how, /utf8/);
-      await approve({ baseUrl: idp.issuer, userCode: code, login: 'alice' });
-      const { status } = await term.waitExit('none', 20000);
-      const out = await term.capture('none');
-      captures['sudo-approved'] = await term.transcript('none');
+      await approve(m.idp, code);
+      const { status, screen: out } = await m.term.waitExit('none', 20000);
+      m.captures['sudo-approved'] = await m.term.transcript('none');
       assert.equal(status, 0, out);
       assert.match(out, /^0\s*$/m, 'id -u printed 0');
       assert.ok(existsSync(mark), 'the command ran');
-      assert.ok(syslog.outcomes().some((l) => /service=sudo user=alice rhost=- .*claim=alice .*result=ok/
-        .test(l)), syslog.outcomes().join('\n'));
+      assert.ok(m.outcomes().some((l) => /service=sudo user=alice rhost=- .*claim=alice .*result=ok/
+        .test(l)), m.outcomes().join('\n'));
     });
 
   test('prompt=enter: the prompt follows the code; Enter after approval runs the command',
     async () => {
       stack('enter');
       try {
-        const mark = await startSudo('enter');
-        const screen = await term.waitText('enter', PROMPT);
+        const mark = await m.sudo('enter');
+        const screen = await m.term.waitText('enter', PROMPT);
         const code = userCodeOf(screen);
         assert.ok(code, screen);
-        await approve({ baseUrl: idp.issuer, userCode: code, login: 'alice' });
-        await term.sendKeys('enter', 'Enter');
-        const { status } = await term.waitExit('enter', 20000);
-        const out = await term.capture('enter');
+        await approve(m.idp, code);
+        await m.term.sendKeys('enter', 'Enter');
+        const { status, screen: out } = await m.term.waitExit('enter', 20000);
         assert.equal(status, 0, out);
         assert.match(out, /^0\s*$/m);
         assert.ok(existsSync(mark));
@@ -113,38 +70,36 @@ describe('real sudo', { skip: skip ?? false, timeout: 180000 }, () => {
     });
 
   test('a denial is final: sudo asks again but no new code appears and nothing runs', async () => {
-    const before = deviceCodes(idp).length;
-    const mark = await startSudo('deny');
-    const code = userCodeOf(await term.waitText('deny', /^Code: \S+\s*$/m));
-    await approve({ baseUrl: idp.issuer, userCode: code, login: 'alice', deny: true });
-    const { status } = await term.waitExit('deny', 20000);
-    const out = await term.capture('deny');
-    captures['sudo-denied'] = await term.transcript('deny');
+    const before = requests(m.idp, 'codes').length;
+    const mark = await m.sudo('deny');
+    const code = userCodeOf(await m.term.waitText('deny', /^Code: \S+\s*$/m));
+    await approve(m.idp, code, { deny: true });
+    const { status, screen: out } = await m.term.waitExit('deny', 20000);
+    m.captures['sudo-denied'] = await m.term.transcript('deny');
     assert.equal(status, 1, out);
     assert.match(out, /The sign-in request was denied\./);
     assert.match(out, /not asking again/);
     assert.equal(out.match(/^Code: /gm).length, 1, out);
-    assert.equal(deviceCodes(idp).length, before + 1, 'one device code only');
+    assert.equal(requests(m.idp, 'codes').length, before + 1, 'one device code only');
     assert.ok(!existsSync(mark), 'the command did not run');
     assert.doesNotMatch(out, /^0\s*$/m);
   });
 
   test('time-out: the command does not run; the retry offers a fresh code', async () => {
-    config({ timeout: 5 });
+    m.configure({ timeout: 5 });
     try {
-      const mark = await startSudo('late');
-      const first = userCodeOf(await term.waitText('late', /^Code: \S+\s*$/m));
-      const again = await term.waitText('late', /expired before it was approved[\s\S]*^Code: /m,
+      const mark = await m.sudo('late');
+      const first = userCodeOf(await m.term.waitText('late', /^Code: \S+\s*$/m));
+      const again = await m.term.waitText('late', /expired before it was approved[\s\S]*^Code: /m,
         15000);
       const second = userCodeOf(again);
       assert.notEqual(second, first, 'a fresh code after a time-out');
-      await approve({ baseUrl: idp.issuer, userCode: second, login: 'alice', deny: true });
-      const { status } = await term.waitExit('late', 20000);
-      const out = await term.capture('late');
+      await approve(m.idp, second, { deny: true });
+      const { status, screen: out } = await m.term.waitExit('late', 20000);
       assert.equal(status, 1, out);
       assert.ok(!existsSync(mark), 'the command did not run');
     } finally {
-      config();
+      m.configure();
     }
   });
 });

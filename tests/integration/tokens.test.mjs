@@ -5,10 +5,9 @@
 
 import { test } from 'node:test';
 
-import { runPam, startIdp, SLOW } from './helpers.mjs';
 import {
-  PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
-} from './expect.mjs';
+  runPam, startIdp, SLOW, PAM, skip, baseConfig, expectOutcome, expectNoLeaks,
+} from './lib/index.mjs';
 
 const cases = [
   { how: 'signature', why: 'a signature that is not the issuer key\'s' },

@@ -6,6 +6,8 @@
 // Usage: qr-decode.mjs [-v] [FILE]      (reads stdin without FILE; -v: say what decoded)
 // Prints the first decoded text and exits 0; exits 1 when nothing decodes, 2 on usage errors.
 // Needs zbarimg (Debian: zbar-tools). Node 20, no packages.
+// Also a module: the integration tests import decodeQr() and qrArt() from it, so there is one
+// decoder whether a person runs it on a capture or a test asks in-process.
 //
 // Terminals draw with ink on their own background, so which cells are the
 // QR's dark modules depends on the renderer and the terminal: both polarities
@@ -13,9 +15,12 @@
 // a code that arrives escaped must fail to decode.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const SCALE = 4; // pixels per module: zbar finds 1 px modules unreliably
 const MARGIN = 4; // light modules added around the symbol (ISO/IEC 18004 quiet zone)
@@ -127,47 +132,75 @@ function zbar(file) {
   return r.stdout.replace(/\n$/, '');
 }
 
-function main() {
-  const args = process.argv.slice(2);
-  const verbose = args[0] === '-v';
-  const lines = readInput(verbose ? args.slice(1) : args).replace(/\r/g, '').split('\n');
-  const candidates = [
-    ...blocks(lines, isHalfBlockLine)
-      .filter((b) => 2 * b.length >= MIN_SIDE)
-      .map((b) => ['utf8', gridFromHalfBlocks(b)]),
-    ...blocks(lines, isAsciiLine)
-      .filter((b) => b.length >= MIN_SIDE)
-      .map((b) => ['ascii', gridFromAscii(b)]),
+/** Every run of lines that looks like QR art, of either kind: [{ style, lines }]. */
+export function qrArt(text) {
+  const lines = text.replace(/\r/g, '').split('\n');
+  return [
+    ...blocks(lines, isHalfBlockLine).map((b) => ({ style: 'utf8', lines: b })),
+    ...blocks(lines, isAsciiLine).map((b) => ({ style: 'ascii', lines: b })),
   ];
+}
+
+/**
+ * Decodes the first QR code found in text. Returns { text, style, how }: text null when nothing
+ * decodes; style 'utf8' or 'ascii'; how says what decoded (size, polarity) or why nothing did.
+ */
+export function decodeQr(text) {
+  const grid = { utf8: gridFromHalfBlocks, ascii: gridFromAscii };
+  const candidates = qrArt(text)
+    .filter((b) => (b.style === 'utf8' ? 2 * b.lines.length : b.lines.length) >= MIN_SIDE)
+    .map((b) => [b.style, grid[b.style](b.lines)]);
   const dir = mkdtempSync(join(tmpdir(), 'qr-decode-'));
   try {
-    for (const [style, grid] of candidates) {
-      const rows = crop(grid);
+    for (const [style, cells] of candidates) {
+      const rows = crop(cells);
       if (rows.length < MIN_SIDE) continue;
       for (const inkIsDark of [false, true]) {
         const file = join(dir, `${style}-${inkIsDark ? 'ink-dark' : 'ink-light'}.pbm`);
         writeFileSync(file, pbm(rows, inkIsDark));
-        const text = zbar(file);
-        if (text !== null) {
-          if (verbose) {
-            const polarity = inkIsDark ? 'ink is dark' : 'ink is light';
-            process.stderr.write(`qr-decode: ${style}, ${rows.length} modules tall, ${polarity}\n`);
-          }
-          process.stdout.write(text + '\n');
-          return 0;
+        const decoded = zbar(file);
+        if (decoded !== null) {
+          const polarity = inkIsDark ? 'ink is dark' : 'ink is light';
+          const how = `${style}, ${rows.length} modules tall, ${polarity}`;
+          return { text: decoded, style, how };
         }
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stderr.write(`qr-decode: no QR code decoded (${candidates.length} candidate blocks)\n`);
-  return 1;
+  return {
+    text: null, style: null, how: `no QR code decoded (${candidates.length} candidate blocks)`,
+  };
 }
 
-try {
-  process.exitCode = main();
-} catch (e) {
-  process.stderr.write(`qr-decode: ${e.message}\n`);
-  process.exitCode = 2;
+function main() {
+  const args = process.argv.slice(2);
+  const verbose = args[0] === '-v';
+  const r = decodeQr(readInput(verbose ? args.slice(1) : args));
+  if (r.text === null) {
+    process.stderr.write(`qr-decode: ${r.how}\n`);
+    return 1;
+  }
+  if (verbose) process.stderr.write(`qr-decode: ${r.how}\n`);
+  process.stdout.write(`${r.text}\n`);
+  return 0;
+}
+
+// Run as a program (not imported as a module).
+function isMain() {
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  try {
+    process.exitCode = main();
+  } catch (e) {
+    process.stderr.write(`qr-decode: ${e.message}\n`);
+    process.exitCode = 2;
+  }
 }

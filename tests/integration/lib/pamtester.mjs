@@ -1,140 +1,49 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Copyright (c) 2026 The pam_oauth authors
-// Runs the real module through libpam (pam_wrapper + pamtester) against the test provider.
+// Runs the real module through libpam (pam_wrapper + pamtester) against a test provider, and
+// what the tests expect of such a login: the PAM verdict, the exit code, the one outcome line.
 
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import {
-  mkdtempSync, writeFileSync, chmodSync, rmSync, existsSync, readFileSync, mkdirSync, rmdirSync,
-  statSync,
+  mkdirSync, rmdirSync, statSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const srcdir = resolve(process.env.top_srcdir ?? join(here, '..', '..'));
-const builddir = resolve(process.env.top_builddir ?? srcdir);
-export const modulePath = resolve(process.env.PAM_OAUTH_MODULE
-  ?? join(builddir, '.libs', 'pam_oauth.so'));
-const idpDir = resolve(process.env.PAM_OAUTH_IDP_DIR ?? join(srcdir, 'tests', 'idp'));
+import {
+  SLOW, WRAPPER, killGroup, killOnExit, modulePath, sleep, tempDir, writeConfig,
+} from './common.mjs';
+import { approve, issuedSecrets } from './provider.mjs';
 
 // The host name the module sees (nss_wrapper answers gethostname with it).
 export const HOST = 'pamtest.example';
 export const SERVICE = 'pamtest';
 
-// A command run around pamtester (e.g. valgrind, see tests/run-all.sh); it must follow exec.
-const WRAPPER = (process.env.PAM_OAUTH_WRAPPER ?? '').split(/\s+/).filter(Boolean);
 // valgrind's error exit code in tests/run-all.sh; its reports are lines starting "==pid==".
 const WRAPPER_ERROR_EXIT = 99;
 const WRAPPER_REPORT_RE = /^==\d+== .*$/gm;
 
-// Under valgrind or a sanitizer everything is slower: stretch upper time bounds, never lower ones.
-export const SLOW = WRAPPER.length ? 4 : 1;
+// pam_strerror texts of Linux-PAM 1.5.2, as pamtester prints them.
+export const PAM = {
+  SUCCESS: 'successfully authenticated',
+  AUTH_ERR: 'Authentication failure',
+  MAXTRIES: 'Have exhausted maximum number of retries for service',
+  AUTHINFO_UNAVAIL: 'Authentication service cannot retrieve authentication info',
+  SERVICE_ERR: 'Error in service module',
+  USER_UNKNOWN: 'User not known to the underlying authentication module',
+};
 
-const children = new Set(); // process groups still alive, killed on exit whatever happens
-const tempDirs = new Set();
-
-function killGroup(child, signal = 'SIGKILL') {
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-process.on('exit', () => {
-  for (const c of children) killGroup(c);
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-});
-// A signal would skip the exit handler and leave pamtester running.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(1));
-
-export function tempDir(prefix = 'pam-oauth-it-') {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.add(d);
-  return d;
-}
-
-let pkiDir = null;
-// Test certificates: the run script makes them once (PAM_OAUTH_PKI); else make them here.
-export function pki() {
-  if (!pkiDir) {
-    pkiDir = process.env.PAM_OAUTH_PKI;
-    if (!pkiDir) {
-      pkiDir = tempDir('pam-oauth-pki-');
-      execFileSync('sh', [join(srcdir, 'tests', 'tools', 'ca.sh'), pkiDir]);
-    }
-  }
-  const f = (n) => join(pkiDir, n);
+/** The settings of a login against idp: public client, no prompt, 30 s; extra on top. */
+export function baseConfig(idp, extra = {}) {
   return {
-    ca: f('ca.pem'),
-    otherCa: f('other-ca.pem'),
-    server: { cert: readFileSync(f('server.pem')), key: readFileSync(f('server.key')) },
-    otherServer: { cert: readFileSync(f('other-server.pem')), key: readFileSync(f('other-server.key')) },
-    // Certificates the module must refuse (tests/fault): wrong name, expired, self-signed.
-    wrongName: { cert: readFileSync(f('wrong-name.pem')), key: readFileSync(f('wrong-name.key')) },
-    expired: { cert: readFileSync(f('expired.pem')), key: readFileSync(f('expired.key')) },
-    selfSigned: { cert: readFileSync(f('self-signed.pem')), key: readFileSync(f('self-signed.key')) },
+    issuer: idp.issuer,
+    client_id: 'pam-test',
+    ca_file: idp.caFile ?? undefined,
+    prompt: 'none',
+    timeout: 30,
+    http_timeout: 5,
+    ...extra,
   };
-}
-
-let idpModules = null;
-async function idpImports() {
-  if (!idpModules) {
-    const server = await import(pathToFileURL(join(idpDir, 'server.mjs')).href);
-    const approver = await import(pathToFileURL(join(idpDir, 'approve.mjs')).href);
-    idpModules = { startProvider: server.startProvider, approve: approver.approve };
-  }
-  return idpModules;
-}
-
-/**
- * Starts a provider for one test and stops it when the test ends.
- * opts: https (bool), untrusted (serve the second CA's certificate), knobs.
- */
-export async function startIdp(t, opts = {}) {
-  const { startProvider } = await idpImports();
-  const p = opts.https || opts.untrusted ? pki() : null;
-  const idp = await startProvider({
-    scheme: p ? 'https' : 'http',
-    hostname: p ? 'localhost' : '127.0.0.1',
-    tls: p ? (opts.untrusted ? p.otherServer : p.server) : undefined,
-    knobs: { interval: 1, ...(opts.knobs ?? {}) },
-    ciba: opts.ciba,
-  });
-  idp.caFile = p ? p.ca : null;
-  idp.caPem = p ? readFileSync(p.ca) : null;
-  t.after(() => idp.close());
-  return idp;
-}
-
-export async function approveCode(idp, userCode, login, deny = false) {
-  const { approve } = await idpImports();
-  return approve({
-    baseUrl: idp.issuer, userCode, login, deny, ca: idp.caPem ?? undefined,
-  });
-}
-
-// A port nothing listens on: bind, note, close.
-export async function closedPort() {
-  const net = await import('node:net');
-  return new Promise((res) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-export function writeConfig(dir, settings, mode = 0o644) {
-  const path = join(dir, 'pam_oauth.conf');
-  const lines = Object.entries(settings)
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k} = ${v}`);
-  writeFileSync(path, `# written by the integration tests\n${lines.join('\n')}\n`);
-  chmodSync(path, mode);
-  return path;
 }
 
 // stack: the service's lines, "MODULE" standing for the module and its arguments; default one
@@ -187,19 +96,6 @@ export function outcomes(syslog) {
   return out;
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-export async function waitFor(cond, timeoutMs = 30000, stepMs = 50) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await sleep(stepMs);
-  }
-  throw new Error('waitFor: condition not met in time');
-}
-
 /*
  * pam_wrapper copies each pamtester's service directory into the first /tmp/pam.X it finds
  * free, checking with lstat() before mkdir() and carrying on when mkdir() fails: two pamtesters
@@ -241,7 +137,7 @@ function unlockPamWrapperStart() {
 
 /**
  * One login: pamtester authenticate under pam_wrapper and nss_wrapper.
- * opts: config (object of key = value), configMode, args (extra PAM arguments), user, rhost,
+ * opts: config (settings, see writeConfig), configMode, args (extra PAM arguments), user, rhost,
  *   flags (pamtester operation flags, e.g. "PAM_SILENT"), env (extra environment),
  *   preload (shared objects preloaded into pamtester ahead of the wrappers, so they interpose),
  *   launcher (argv that runs the rest, e.g. to hand pamtester an open descriptor),
@@ -259,7 +155,7 @@ export async function runPam(t, opts) {
   // Each login caches in its own directory unless the test shares one: never the host's
   // /var/cache/pam_oauth.
   const settings = { ...opts.config, cache_dir: opts.config.cache_dir ?? join(dir, 'cache') };
-  const config = writeConfig(dir, settings, opts.configMode ?? (opts.config.client_secret ? 0o600 : 0o644));
+  const config = writeConfig(dir, settings, opts.configMode);
   const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? [], opts.stack);
   const preload = [process.env.PAM_OAUTH_PRELOAD, ...(opts.preload ?? []), 'libpam_wrapper.so',
     'libnss_wrapper.so'].filter(Boolean).join(':');
@@ -300,7 +196,7 @@ export async function runPam(t, opts) {
   const child = spawn('stdbuf', argv, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   child.on('close', unlock);
   child.on('error', unlock);
-  children.add(child);
+  const forget = killOnExit(child);
   t.after(() => killGroup(child));
   child.stdin.on('error', () => {}); // the module may exit before we write
   if (!opts.enter) child.stdin.end();
@@ -314,7 +210,7 @@ export async function runPam(t, opts) {
     if (!opts.approveAs && !opts.deny) return;
     approving = (async () => {
       if (opts.beforeApprove) await opts.beforeApprove(r);
-      await approveCode(opts.idp, r.userCode, opts.approveAs ?? 'alice', !!opts.deny);
+      await approve(opts.idp, r.userCode, { login: opts.approveAs ?? 'alice', deny: !!opts.deny });
       r.approvedAt = Date.now();
       if (opts.enter === 'after-approve') {
         r.enterAt = Date.now();
@@ -342,7 +238,7 @@ export async function runPam(t, opts) {
     child.on('close', (code, sig) => res([code, sig]));
   });
   clearTimeout(timer);
-  children.delete(child);
+  forget();
   killGroup(child); // anything it left behind in its group
   if (approving) await approving;
   r.exit = exit;
@@ -374,31 +270,10 @@ export function screen(r) {
   return `${r.stdout}\n${err}`;
 }
 
-export function tokenPolls(idp) {
-  return idp.log.filter((e) => e.method === 'POST' && e.path === '/token');
-}
-
-export function deviceAuths(idp) {
-  return idp.log.filter((e) => e.path === '/device/auth' && e.response);
-}
-
-/** Everything secret the provider handed out for this test, for leak checks. */
-export function issuedSecrets(idp) {
-  const values = [
-    ...idp.issued.device_code, ...idp.issued.access_token, ...idp.issued.refresh_token,
-    ...idp.issued.id_token, ...(idp.issued.auth_req_id ?? []),
-    idp.clients.basic.secret, idp.clients.post.secret, idp.clients.ciba?.secret,
-  ];
-  // Parts of an ID token are as telling as the whole (payload, signature).
-  for (const jwt of idp.issued.id_token) {
-    for (const part of jwt.split('.')) if (part.length >= 16) values.push(part);
-  }
-  return values.filter((v) => typeof v === 'string' && v.length >= 8);
-}
-
-export function leaks(idp, r) {
+/** The secrets server handed out that appear in pamtester's output. */
+export function leaks(server, r) {
   const all = `${r.stdout}\n${r.stderr}`;
-  return issuedSecrets(idp).filter((s) => all.includes(s));
+  return issuedSecrets(server).filter((s) => all.includes(s));
 }
 
 /** A readable dump for assertion messages. */
@@ -408,6 +283,29 @@ export function dump(r) {
     + `\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
-export function moduleExists() {
-  return existsSync(modulePath);
+/**
+ * Asserts the verdict, exit code and the outcome line. want: { verdict, result, user, claim,
+ * sub, rhost, issuer, reason (RegExp) }; unspecified fields are not checked.
+ */
+export function expectOutcome(r, want) {
+  const d = dump(r);
+  assert.equal(r.signal, null, `pamtester was killed${d}`);
+  assert.equal(r.approveError, null, `approval failed${d}`);
+  assert.equal(verdict(r), want.verdict, `PAM verdict${d}`);
+  assert.equal(r.exit, want.verdict === PAM.SUCCESS ? 0 : 1, `exit code${d}`);
+  assert.equal(r.outcomes.length, 1, `exactly one outcome line expected${d}`);
+  const o = r.outcome;
+  assert.equal(o.service, SERVICE, `outcome service${d}`);
+  assert.equal(o.result, want.result, `outcome result${d}`);
+  for (const k of ['user', 'claim', 'sub', 'rhost', 'issuer']) {
+    if (want[k] !== undefined) assert.equal(o[k], want[k], `outcome ${k}${d}`);
+  }
+  if (want.reason) assert.match(o.reason, want.reason, `outcome reason${d}`);
+  return o;
+}
+
+export function expectNoLeaks(server, r) {
+  const found = leaks(server, r);
+  assert.deepEqual(found.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`), [],
+    `secret values in pamtester's output${dump(r)}`);
 }

@@ -1,54 +1,44 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Copyright (c) 2026 The pam_oauth authors
-// Helpers for the tests with the real callers (sshd, sudo): a private copy of the machine's
-// accounts and PAM files, a syslog socket, a namespace launcher and a tmux-driven terminal.
+// The tests with the real callers (sshd, sudo, su): a private copy of the machine's accounts and
+// PAM files, private mount and PID namespaces over it (ns-run.sh), a syslog socket, a
+// tmux-driven terminal, and callerMachine(), which sets all of that up for a suite.
 
+import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
-  writeFileSync,
+  statSync, writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const top = resolve(process.env.top_srcdir ?? join(here, '..', '..'));
-export const nsRun = join(here, 'ns-run.sh');
-export const qrDecode = join(top, 'tests', 'tools', 'qr-decode.mjs');
+import {
+  killOnExit, modulePath, srcdir, waitFor, writeConfig,
+} from './common.mjs';
+import { startProvider } from './provider.mjs';
+
+const nsRun = join(dirname(fileURLToPath(import.meta.url)), '..', 'ns-run.sh');
 
 // Test accounts: ids far from what Debian hands out, so they never collide with real ones.
 export const USERS = { alice: 23001, bob: 23002 };
 
-// The test provider and approver (tests/idp); run.sh installs them with their packages in the
-// build tree and says where in PAM_OAUTH_IDP_DIR.
-export async function loadIdp() {
-  const dir = resolve(process.env.PAM_OAUTH_IDP_DIR ?? join(top, 'tests', 'idp'));
-  const server = await import(pathToFileURL(join(dir, 'server.mjs')).href);
-  const approver = await import(pathToFileURL(join(dir, 'approve.mjs')).href);
-  return { startProvider: server.startProvider, approve: approver.approve };
-}
-
-export function modulePath() {
-  return resolve(process.env.PAM_OAUTH_MODULE ?? join(top, 'build', '.libs', 'pam_oauth.so'));
-}
-
-// Why these tests cannot run here, or null. CI runs them as root with the packages installed.
-export function skipReason(programs) {
+// Why these tests cannot run here, or false. CI runs them as root with the packages installed.
+export function callerSkip(programs) {
   if (process.getuid() !== 0) return 'needs root (namespaces, bind mounts, sshd, sudo)';
   if (process.env.PAM_OAUTH_PRELOAD) {
     return 'sanitizer build: the real callers cannot load the ASan runtime (sudo is setuid)';
   }
-  if (!existsSync(modulePath())) return `module not built: ${modulePath()}`;
+  if (!existsSync(modulePath)) return `module not built: ${modulePath}`;
   for (const p of ['unshare', 'tmux', 'zbarimg', ...programs]) {
     const found = p.startsWith('/') ? existsSync(p)
       : spawnSync('sh', ['-c', `command -v ${p}`]).status === 0;
     if (!found) return `${p} is not installed (tests/setup-debian.sh installs it)`;
   }
-  return null;
+  return false;
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function run(cmd, args, opts = {}) {
   return new Promise((res, rej) => {
@@ -63,16 +53,23 @@ export function run(cmd, args, opts = {}) {
   });
 }
 
-export function shellQuote(args) {
+function shellQuote(args) {
   return args.map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ');
 }
 
 // The example stack with only the module's path changed; fails when the example lost the line.
-export function adaptStack(name, module, edit = (s) => s) {
-  const text = readFileSync(join(top, 'examples', 'pam.d', name), 'utf8');
+export function adaptStack(name, edit = (s) => s) {
+  const text = readFileSync(join(srcdir, 'examples', 'pam.d', name), 'utf8');
   const lines = text.split('\n').filter((l) => /^\s*auth\b.*\bpam_oauth\.so\b/.test(l));
   if (lines.length !== 1) throw new Error(`examples/pam.d/${name}: expected one pam_oauth line`);
-  return edit(text.replace(/(^\s*auth\b.*?)\bpam_oauth\.so\b/m, `$1${module}`));
+  return edit(text.replace(/(^\s*auth\b.*?)\bpam_oauth\.so\b/m, `$1${modulePath}`));
+}
+
+// sudoers for the sudo tests: alice may run anything as root once authenticated. defaults: more
+// "Defaults" settings.
+export function sudoers(...defaults) {
+  return ['env_reset', 'lecture=never', '!fqdn', ...defaults].map((d) => `Defaults ${d}\n`).join('')
+    + 'root ALL=(ALL:ALL) ALL\nalice ALL=(ALL:ALL) ALL\n';
 }
 
 function appendAccounts(root, users) {
@@ -93,12 +90,12 @@ function appendAccounts(root, users) {
 
 /**
  * A private machine root: copies of /etc/passwd, shadow, group, pam.d, security with the test
- * accounts, the examples' stacks (module path adapted) and pam_oauth.conf; an empty dev/.
- * stacks: { service: text }. wholeEtc: copy all of /etc (cp -a: owners and modes kept) for
- * ns-run.sh --whole-etc, so that nothing run in the namespace can create a file in the real /etc.
- * Returns { dir, wholeEtc, writeConfig(text), writeStack(service, text) }.
+ * accounts, the given stacks and sudoers; an empty dev/. stacks: { service: text }. wholeEtc:
+ * copy all of /etc (cp -a: owners and modes kept) for ns-run.sh --whole-etc, so that nothing run
+ * in the namespace can create a file in the real /etc.
+ * Returns { dir, wholeEtc, writeConfig(settings, mode), writeStack(service, text), cleanup() }.
  */
-export function makeRoot({ stacks, sudoers = null, users = USERS, wholeEtc = false }) {
+function makeRoot({ stacks = {}, sudoers: sudoersText = null, users = USERS, wholeEtc = false }) {
   // In /tmp itself, not $TMPDIR: run.sh's TMPDIR is private (0700), but sshd reads
   // authorized_keys as the test user, who must reach their home below this directory.
   const dir = mkdtempSync(join('/tmp', 'pam-oauth-callers-'));
@@ -125,19 +122,16 @@ export function makeRoot({ stacks, sudoers = null, users = USERS, wholeEtc = fal
     },
     // The discovery and key cache goes to the namespace's own /run (a tmpfs), never to the
     // machine's /var/cache/pam_oauth, unless the test names a cache_dir itself.
-    writeConfig(text) {
-      const cache = /^\s*cache_dir\s*=/m.test(text) ? '' : 'cache_dir = /run/pam_oauth\n';
-      writeFileSync(join(etc, 'security', 'pam_oauth.conf'), `${text.replace(/\n?$/, '\n')}${cache}`,
-        { mode: 0o644 });
-      chmodSync(join(etc, 'security', 'pam_oauth.conf'), 0o644);
+    writeConfig(settings, mode) {
+      writeConfig(join(etc, 'security'), { cache_dir: '/run/pam_oauth', ...settings }, mode);
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
   for (const [service, text] of Object.entries(stacks)) root.writeStack(service, text);
-  if (sudoers !== null) {
-    writeFileSync(join(etc, 'sudoers'), sudoers, { mode: 0o440 });
+  if (sudoersText !== null) {
+    writeFileSync(join(etc, 'sudoers'), sudoersText, { mode: 0o440 });
     chmodSync(join(etc, 'sudoers'), 0o440);
   }
   return root;
@@ -145,7 +139,7 @@ export function makeRoot({ stacks, sudoers = null, users = USERS, wholeEtc = fal
 
 // Gives a test account a password in root's shadow copy (SHA-512 crypt from openssl passwd -6),
 // for the stacks that ask for a password before or instead of the device approval.
-export function setPassword(root, user, password) {
+function setPassword(root, user, password) {
   const r = spawnSync('openssl', ['passwd', '-6', '-stdin'],
     { input: `${password}\n`, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openssl passwd failed: ${r.stderr}`);
@@ -157,8 +151,9 @@ export function setPassword(root, user, password) {
   writeFileSync(file, text.replace(re, () => `${user}:${hash}:`));
 }
 
-// The command line that runs cmd inside fresh mount and PID namespaces over root.
-export function nsCommand(root, cmd) {
+// The command line that runs cmd inside fresh mount and PID namespaces over root. ns-run.sh
+// mounts over /etc, /dev and /run: it must never run outside such a namespace (it checks).
+function nsCommand(root, cmd) {
   return ['unshare', '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child',
     '--mount-proc', 'sh', nsRun, ...(root.wholeEtc ? ['--whole-etc'] : []), root.dir, ...cmd];
 }
@@ -167,7 +162,7 @@ export function nsCommand(root, cmd) {
  * Listens on root/dev/log (seen as /dev/log in the namespace) like syslogd. glibc falls back to
  * a stream socket when a datagram connect fails, ending each message with a NUL.
  */
-export async function startSyslog(root) {
+async function startSyslog(root) {
   const path = join(root.dir, 'dev', 'log');
   const lines = [];
   const server = net.createServer((sock) => {
@@ -192,27 +187,6 @@ export async function startSyslog(root) {
     outcomes: () => lines.filter((l) => /pam_oauth.*service=\S+ user=/.test(l)),
     close: () => new Promise((res) => server.close(() => res())),
   };
-}
-
-export function freePort() {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-export async function waitFor(what, fn, timeoutMs, stepMs = 100) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(stepMs);
-  }
 }
 
 /** A tmux server of its own with one window per test; panes stay after their program ends. */
@@ -276,6 +250,7 @@ export class Terminal {
     return m ? Number(m[1]) : null;
   }
 
+  // The exit status and the whole pane (as capture() gives it) once the program ended.
   async waitExit(name, timeoutMs = 30000) {
     const screen = await this.waitText(name, /^\[exit \d+\]$/m, timeoutMs);
     return { status: Number(screen.match(/^\[exit (\d+)\]$/m)[1]), screen };
@@ -294,17 +269,11 @@ export class Terminal {
   }
 }
 
-// Decodes the QR code in captured terminal text with tests/tools/qr-decode.mjs.
-export function decodeQr(text) {
-  const r = spawnSync(process.execPath, [qrDecode, '-v'], { input: text, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`qr-decode failed (${r.status}): ${r.stderr}`);
-  return { text: r.stdout.replace(/\n$/, ''), how: r.stderr.trim() };
-}
-
 /** Starts a detached process group; kill() ends the whole group (the namespace dies with it). */
-export function startDaemon(argv, logFile) {
+function startDaemon(argv, logFile) {
   const out = { text: '' };
   const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const forget = killOnExit(child);
   const onData = (d) => {
     out.text += d.toString();
     if (logFile) writeFileSync(logFile, out.text);
@@ -312,6 +281,7 @@ export function startDaemon(argv, logFile) {
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exited = new Promise((res) => child.once('exit', (code, sig) => res({ code, sig })));
+  exited.then(forget);
   return {
     child,
     out,
@@ -334,33 +304,27 @@ export function startDaemon(argv, logFile) {
   };
 }
 
+// The machine's host name, as the module inside the namespace sees it.
 export const hostName = () => readFileSync('/proc/sys/kernel/hostname', 'utf8').trim();
 
-export function tokenPolls(idp) {
-  return idp.log.filter((e) => e.method === 'POST' && e.path === '/token');
-}
-
-export function deviceCodes(idp) {
-  return idp.log.filter((e) => e.path === '/device/auth' && e.status === 200);
-}
-
+// The last user code on a screen.
 export function userCodeOf(screen) {
   const m = [...screen.matchAll(/^Code: (\S+)\s*$/gm)];
   return m.length ? m[m.length - 1][1] : null;
 }
 
 /**
- * Stops what a caller test started, in order (terminal, daemon, syslog, provider), keeps the
+ * Stops what the machine started, in order (terminal, daemons, syslog, provider), keeps the
  * terminal captures when PAM_OAUTH_KEEP_CAPTURES names a directory, and removes the root.
- * parts: { term, daemon, syslog, idp, root, captures }; any may be missing.
+ * Anything not started yet (a before() that failed) is passed over.
  */
-export async function teardown({ term, daemon, syslog, idp, root, captures = {} }) {
+async function teardown({ term, daemons, syslog, idp, root, captures }) {
   if (process.env.PAM_OAUTH_TEST_DEBUG) {
-    const daemonText = daemon ? `--- daemon:\n${daemon.out.text}\n` : '';
+    const daemonText = daemons.map((d) => `--- daemon:\n${d.out.text}\n`).join('');
     process.stderr.write(`${daemonText}--- syslog:\n${syslog?.lines.join('\n')}\n`);
   }
   await term?.close();
-  await daemon?.kill();
+  for (const d of daemons) await d.kill();
   await syslog?.close();
   await idp?.close();
   if (process.env.PAM_OAUTH_KEEP_CAPTURES) {
@@ -371,4 +335,76 @@ export async function teardown({ term, daemon, syslog, idp, root, captures = {} 
   root?.cleanup();
 }
 
-export { sleep };
+/**
+ * The machine a suite of caller tests runs on, set up in a before() hook and torn down in an
+ * after() hook of the describe() it is called in; its fields are there from then on, and a
+ * before() the suite adds later may build on them.
+ * opts: stacks, sudoers, users, wholeEtc (the private root, see makeRoot); passwords
+ *   ({ user: password } in its shadow copy); provider (startProvider's opts, e.g. { https }).
+ * The machine: idp, root, syslog, term, captures ({ name: text } kept on request, see
+ *   teardown) and
+ *   configure(settings, mode): the module's configuration, defaults: this provider, the public
+ *     client, timeout 30 (written once at the start);
+ *   ns(argv): the command line that runs argv in the namespaces;
+ *   start(name, argv): argv in the namespaces on a new terminal pane;
+ *   run(argv, opts): argv in the namespaces to its end, resolving to its output (see run());
+ *   daemon(argv, logFile): a daemon in the namespaces, stopped at teardown;
+ *   sudo(name): alice runs a command with sudo on a new pane (see below);
+ *   outcomes(): the module's outcome lines so far.
+ */
+export function callerMachine(opts = {}) {
+  const m = {
+    captures: {},
+    daemons: [],
+    configure(settings = {}, mode = undefined) {
+      m.root.writeConfig({
+        issuer: m.idp.issuer,
+        client_id: 'pam-test',
+        ca_file: m.idp.caFile ?? undefined,
+        timeout: 30,
+        ...settings,
+      }, mode);
+    },
+    ns: (argv) => nsCommand(m.root, argv),
+    start: (name, argv) => m.term.start(name, m.ns(argv)),
+    run(argv, runOpts) {
+      const cmd = m.ns(argv);
+      return run(cmd[0], cmd.slice(1), runOpts);
+    },
+    daemon(argv, logFile) {
+      const d = startDaemon(m.ns(argv), logFile);
+      m.daemons.push(d);
+      return d;
+    },
+    // alice runs "sudo sh -c 'id -u; touch MARK'" on the pane's terminal; returns MARK, which
+    // exists once the command ran as root.
+    async sudo(name) {
+      const mark = join(m.root.dir, `ran-${name}`);
+      await m.start(name, ['runuser', '-u', 'alice', '--', 'sudo', '--',
+        'sh', '-c', `id -u; touch ${mark}`]);
+      return mark;
+    },
+    outcomes: () => m.syslog.outcomes(),
+  };
+
+  before(async () => {
+    m.idp = await startProvider(opts.provider);
+    m.root = makeRoot(opts);
+    for (const [user, password] of Object.entries(opts.passwords ?? {})) {
+      setPassword(m.root, user, password);
+    }
+    m.syslog = await startSyslog(m.root);
+    m.term = new Terminal(m.root.dir);
+    m.configure();
+    if (m.root.wholeEtc) {
+      // The guard: inside the namespace /etc must be the copy, or nothing may run there (a
+      // program that creates a file in /etc would create it in the machine's).
+      const inside = (await m.run(['stat', '-c', '%d:%i', '/etc'])).trim();
+      const copy = statSync(join(m.root.dir, 'etc'));
+      assert.equal(inside, `${copy.dev}:${copy.ino}`, 'the namespace /etc is the copy');
+    }
+  });
+
+  after(() => teardown(m));
+  return m;
+}
