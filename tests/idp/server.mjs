@@ -90,6 +90,10 @@ function defaultKnobs() {
     tamperIdToken: null,
     cibaTtl: 120, // seconds a push request lives, unless the client asks for less
     cibaUsers: ['alice', 'bob'], // accounts a login_hint may name; others: unknown_user_id
+    // Answer slow_down to a poll that comes sooner than the interval after the one before for
+    // the same device code (RFC 8628 §3.5), 100 ms of network jitter aside; such polls are
+    // marked early in the log.
+    strictInterval: false,
   };
 }
 
@@ -129,7 +133,22 @@ function tamperIdToken(idToken, how, signingJwk) {
   return `${input}.${b64url(cryptoSign('sha256', Buffer.from(input), key))}`;
 }
 
+// The last poll and the interval so far, per device code, for knobs.strictInterval.
+function checkInterval(polls, knobs, entry, ctx, body) {
+  const code = entry.deviceCode;
+  if (!code || body?.error !== 'authorization_pending') return;
+  const seen = polls.get(code) ?? { last: null, interval: knobs.interval ?? 5 };
+  if (seen.last !== null && entry.t - seen.last < seen.interval * 1000 - 100) {
+    entry.early = true;
+    seen.interval += 5;
+    ctx.body = { ...body, error: 'slow_down', error_description: 'sooner than the interval' };
+  }
+  seen.last = entry.t;
+  polls.set(code, seen);
+}
+
 function installKnobs(provider, knobs, log, issued, keys) {
+  const polls = new Map();
   provider.use(async (ctx, next) => {
     const entry = { method: ctx.method, path: ctx.path, t: Date.now(), client: null };
     log.push(entry);
@@ -145,6 +164,7 @@ function installKnobs(provider, knobs, log, issued, keys) {
     entry.status = ctx.status;
     const body = ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)
       ? ctx.body : null;
+    if (ctx.path === '/token' && knobs.strictInterval) checkInterval(polls, knobs, entry, ctx, body);
     if (ctx.path === '/token' && body?.error === 'authorization_pending' && knobs.slowDown > 0) {
       knobs.slowDown -= 1;
       ctx.body = { ...body, error: 'slow_down', error_description: 'polling too fast' };

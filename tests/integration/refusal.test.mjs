@@ -48,6 +48,22 @@ test('the module timeout ends the wait before the code expires',
     assert.ok(r.elapsedMs < 9000 * SLOW, `gave up only after ${r.elapsedMs} ms (timeout=5)`);
   });
 
+// RFC 8628 §3.5: the deadline never makes a poll come sooner than the interval. This provider
+// answers slow_down to any poll that comes sooner than the interval after the one before.
+// With a 2 s interval and timeout=5 the polls come at 2 s and 4 s; the next turn (6 s) is past
+// the deadline, so there is no third poll at 5 s, one second after the one before.
+test('timeout=5 with a 2 s interval: no poll comes sooner than the interval, the last one neither',
+  { skip, timeout: 60000 * SLOW }, async (t) => {
+    const idp = await startIdp(t, { knobs: { interval: 2, strictInterval: true } });
+    const r = await runPam(t, { idp, config: baseConfig(idp, { timeout: 5 }) });
+    expectOutcome(r, { verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice' });
+    const polls = requests(idp, 'polls');
+    assert.ok(polls.length >= 2, `kept polling: ${polls.length} polls${dump(r)}`);
+    assert.deepEqual(polls.filter((p) => p.early).map((p) => p.t - polls[0].t), [],
+      'polls the provider found sooner than the interval (ms after the first)');
+    assert.ok(polls.every((p) => p.error === 'authorization_pending'), 'never slow_down');
+  });
+
 test('polls at the provider interval and honours slow_down (+5 s, kept)',
   { skip, timeout: 90000 * SLOW }, async (t) => {
     const idp = await startIdp(t, { knobs: { interval: 1, slowDown: 1 } });
