@@ -28,6 +28,12 @@
 /* How often a wait between polls checks that the person is still there. */
 #define ALIVE_CHECK_MS 250
 /*
+ * Between the answer to "Press Enter" and the first poll: ssh answers a prompt
+ * on its way out when it gets SIGHUP, and its connection closes a few
+ * milliseconds later. This long a wait lets the hang-up show before a poll.
+ */
+#define SETTLE_MS 200
+/*
  * A signature that fails against a cached key set earns one fresh fetch, but
  * only when the cached set is at least this old (seconds): a provider that
  * rebuilt its key under the same kid is believed within a minute, and a bad
@@ -429,7 +435,7 @@ start_grant(struct login *l, const struct oauth_login_request *req, char *err, s
 
 /*
  * Waits for the person: with prompt = enter they say when they approved, and
- * the first poll goes out at once (and nothing is polled if they hung up at
+ * the first poll goes out SETTLE_MS later (nothing is polled if they hung up at
  * the prompt); else the first poll waits one interval.
  */
 static enum oauth_status
@@ -440,6 +446,8 @@ wait_for_approval(struct login *l, char *err, size_t errlen)
 
 	if (l->cfg->prompt == OAUTH_PROMPT_ENTER) {
 		rc = oauth_display_prompt(l->display, err, errlen);
+		if (rc == OAUTH_OK)
+			rc = l->clock.sleep_ms(l->clock.ctx, SETTLE_MS);
 		if (rc != OAUTH_OK)
 			return rc;
 		first = OAUTH_POLL_AT_ONCE;

@@ -414,7 +414,8 @@ static void
 test_hang_up_between_polls_stops_at_once(void)
 {
 	struct script s = {0};
-	struct screen screen = {.prompt_answer = OAUTH_OK, .alive_until = 2};
+	/* Alive after the prompt and twice in the short wait before the first poll, then gone. */
+	struct screen screen = {.prompt_answer = OAUTH_OK, .alive_until = 4};
 	struct oauth_identity id;
 	struct httpd h;
 	char err[OAUTH_ERR_SIZE] = "";
@@ -426,7 +427,26 @@ test_hang_up_between_polls_stops_at_once(void)
 	CHECK_STR(err, "the person hung up");
 	/* The code, one poll after Enter, then the wait noticed: no second poll. */
 	CHECK_INT(httpd_nrequests(&h), 2);
-	CHECK_INT(screen.alive_calls, 2);
+	CHECK_INT(screen.alive_calls, 4);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+}
+
+/* ssh answers the prompt on its way out when it gets SIGHUP: the hang-up shows a moment later. */
+static void
+test_hang_up_just_after_the_prompt_sends_no_poll(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK, .alive_until = 2};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	script_add(&s, device_reply());
+	script_add(&s, reply_json(400, "{\"error\":\"authorization_pending\"}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_CONV);
+	CHECK_INT(httpd_nrequests(&h), 1); /* the code only */
 	httpd_free(&h);
 	oauth_identity_free(&id);
 	script_free(&s);
@@ -846,6 +866,7 @@ main(void)
 	RUN(test_denial_is_final);
 	RUN(test_conversation_failure_at_the_prompt_stops_before_polling);
 	RUN(test_hang_up_between_polls_stops_at_once);
+	RUN(test_hang_up_just_after_the_prompt_sends_no_poll);
 	RUN(test_screen_gives_the_timeout_not_the_code_lifetime);
 	RUN(test_unreachable_provider_is_unavailable);
 	RUN(test_unknown_kid_fetches_the_key_set_once_more);
