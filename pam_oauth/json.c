@@ -114,21 +114,36 @@ out:
 	return rc;
 }
 
+/*
+ * The member name of obj into *item; a JSON null counts as missing. A missing
+ * member is OAUTH_OK with *item NULL when optional, OAUTH_PROTOCOL when required.
+ */
+static enum oauth_status
+member(const cJSON *obj, const char *name, enum oauth_json_need need, const cJSON **item, char *err,
+       size_t errlen)
+{
+	*item = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (*item != NULL && !cJSON_IsNull(*item))
+		return OAUTH_OK;
+	*item = NULL;
+	if (need == OAUTH_JSON_OPTIONAL)
+		return OAUTH_OK;
+	oauth_seterr(err, errlen, "missing \"%s\"", name);
+	return OAUTH_PROTOCOL;
+}
+
 enum oauth_status
 oauth_json_get_string(const cJSON *obj, const char *name, enum oauth_json_need need, char **out,
                       char *err, size_t errlen)
 {
 	const cJSON *item;
+	enum oauth_status rc;
 	size_t n;
 
 	*out = NULL;
-	item = cJSON_GetObjectItemCaseSensitive(obj, name);
-	if (item == NULL || cJSON_IsNull(item)) {
-		if (need == OAUTH_JSON_OPTIONAL)
-			return OAUTH_OK;
-		oauth_seterr(err, errlen, "missing \"%s\"", name);
-		return OAUTH_PROTOCOL;
-	}
+	rc = member(obj, name, need, &item, err, errlen);
+	if (rc != OAUTH_OK || item == NULL)
+		return rc;
 	if (!cJSON_IsString(item) || item->valuestring == NULL) {
 		oauth_seterr(err, errlen, "\"%s\" is not a string", name);
 		return OAUTH_PROTOCOL;
@@ -151,16 +166,13 @@ oauth_json_get_long(const cJSON *obj, const char *name, enum oauth_json_need nee
                     long min, long max, long *out, char *err, size_t errlen)
 {
 	const cJSON *item;
+	enum oauth_status rc;
 	double v;
 
 	*out = dflt;
-	item = cJSON_GetObjectItemCaseSensitive(obj, name);
-	if (item == NULL || cJSON_IsNull(item)) {
-		if (need == OAUTH_JSON_OPTIONAL)
-			return OAUTH_OK;
-		oauth_seterr(err, errlen, "missing \"%s\"", name);
-		return OAUTH_PROTOCOL;
-	}
+	rc = member(obj, name, need, &item, err, errlen);
+	if (rc != OAUTH_OK || item == NULL)
+		return rc;
 	if (!cJSON_IsNumber(item)) {
 		oauth_seterr(err, errlen, "\"%s\" is not a number", name);
 		return OAUTH_PROTOCOL;
