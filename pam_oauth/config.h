@@ -31,7 +31,7 @@
 #define OAUTH_BINDING_MAX 64
 
 enum oauth_qr_mode {
-	OAUTH_QR_AUTO = 0, /* ASCII when PAM_RHOST is set (ssh), UTF-8 on a local terminal */
+	OAUTH_QR_AUTO = 0, /* UTF-8, over ssh too (qr.c says why) */
 	OAUTH_QR_UTF8,
 	OAUTH_QR_ASCII,
 	OAUTH_QR_OFF,

@@ -133,7 +133,7 @@ show_code(struct login *l, const struct oauth_login_request *req,
 	    .user_code = l->da.user_code,
 	    /* what the person has, not the provider's offer */
 	    .expires_in = oauth_token_wait_secs(l->cfg->timeout, l->da.expires_in),
-	    .qr = oauth_qr_style_for(l->cfg->qr, req->rhost),
+	    .qr = oauth_qr_style_for(l->cfg->qr),
 	};
 	char **msgs = NULL;
 	size_t n = 0, i;

@@ -28,13 +28,17 @@ static const char UPPER_HALF[] = "\xe2\x96\x80"; /* U+2580: top light only */
 static const char LOWER_HALF[] = "\xe2\x96\x84"; /* U+2584: bottom light only */
 
 enum oauth_qr_style
-oauth_qr_style_for(enum oauth_qr_mode mode, const char *rhost)
+oauth_qr_style_for(enum oauth_qr_mode mode)
 {
 	switch (mode) {
+	/*
+	 * Half blocks over ssh too: an ASCII code is at least 25 lines tall, so on an
+	 * 80x24 terminal its top scrolls away and it never scans. OpenSSH's ssh and
+	 * PuTTY's plink in a UTF-8 locale pass the blocks; where a client drops them
+	 * (Dropbear's dbclient, plink in the C locale) or escapes them (ssh in the C
+	 * locale), the URL and the code below the QR code still fit on the screen.
+	 */
 	case OAUTH_QR_AUTO:
-		/* Over ssh many clients mangle UTF-8 (see SPEC: PuTTY, sshd >= 10.3 escaping). */
-		return (rhost != NULL && rhost[0] != '\0') ? OAUTH_QR_STYLE_ASCII
-		                                           : OAUTH_QR_STYLE_UTF8;
 	case OAUTH_QR_UTF8:
 		return OAUTH_QR_STYLE_UTF8;
 	case OAUTH_QR_ASCII:

@@ -18,11 +18,8 @@ enum oauth_qr_style {
 /* Longest text we encode: a verification URI is well under this. */
 #define OAUTH_QR_MAX_TEXT 512
 
-/*
- * Picks the style for mode: auto gives ASCII when rhost is non-empty (a remote
- * login, where only ASCII survives every client) and UTF-8 otherwise.
- */
-enum oauth_qr_style oauth_qr_style_for(enum oauth_qr_mode mode, const char *rhost);
+/* Picks the style for mode: auto is UTF-8, local or remote (see qr.c). */
+enum oauth_qr_style oauth_qr_style_for(enum oauth_qr_mode mode);
 
 /*
  * Renders text as a QR code at the lowest error correction, with a quiet zone,

@@ -39,7 +39,7 @@ test('local terminal: request line, URL, code and a UTF-8 QR code of verificatio
     expectNoLeaks(idp, r);
   });
 
-test('remote login (PAM_RHOST set): request line names the remote host, ASCII QR code',
+test('remote login (PAM_RHOST set): request line names the remote host, UTF-8 QR code',
   { skip, timeout: 60000 * SLOW }, async (t) => {
     const idp = await startIdp(t);
     const rhost = '198.51.100.7';
@@ -48,7 +48,20 @@ test('remote login (PAM_RHOST set): request line names the remote host, ASCII QR
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', rhost });
     const shown = expectTextParts(r, idp, { user: 'alice', rhost });
-    assert.ok(!/[\u2580\u2584\u2588]/.test(r.stdout), `no UTF-8 blocks over ssh${dump(r)}`);
+    const qr = decodeQr(r.stdout, 'utf8');
+    assert.ok(qr, `UTF-8 half-block QR code on the screen${dump(r)}`);
+    assert.equal(qr.text, shown.verification_uri_complete, `QR content${dump(r)}`);
+  });
+
+test('qr=ascii: an ASCII-only screen with an ASCII QR code', { skip, timeout: 60000 * SLOW },
+  async (t) => {
+    const idp = await startIdp(t);
+    const rhost = '198.51.100.7';
+    const r = await runPam(t, {
+      idp, config: baseConfig(idp, { qr: 'ascii' }), rhost, approveAs: 'alice',
+    });
+    expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', rhost });
+    const shown = expectTextParts(r, idp, { user: 'alice', rhost });
     assert.ok(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(r.stdout), `ASCII-only screen${dump(r)}`);
     const qr = decodeQr(r.stdout);
     assert.equal(qr.style, 'ascii', `ASCII QR code on the screen (${qr.how})${dump(r)}`);
