@@ -48,8 +48,8 @@ test('remote login (PAM_RHOST set): request line names the remote host, UTF-8 QR
     });
     expectOutcome(r, { verdict: PAM.SUCCESS, result: 'ok', rhost });
     const shown = expectTextParts(r, idp, { user: 'alice', rhost });
-    const qr = decodeQr(r.stdout, 'utf8');
-    assert.ok(qr, `UTF-8 half-block QR code on the screen${dump(r)}`);
+    const qr = decodeQr(r.stdout);
+    assert.equal(qr.style, 'utf8', `UTF-8 half-block QR code on the screen (${qr.how})${dump(r)}`);
     assert.equal(qr.text, shown.verification_uri_complete, `QR content${dump(r)}`);
   });
 
