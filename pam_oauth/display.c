@@ -101,7 +101,14 @@ compose_tail(const struct oauth_display_info *info, const char *uri, const char 
 	return OAUTH_OK;
 }
 
-/* The whole screen: the QR code (when wanted) first, so the text stays in view below it. */
+/*
+ * The whole screen: the request line, then the QR code (when wanted), then the
+ * rest of the text, so the URL and the code stay in view right above the prompt.
+ * The request line goes first because OpenSSH's ssh puts "(user@host) " before
+ * the first line of a prompt, which would shift the code's top row; and when
+ * a larger code overflows a 24-line terminal, that line scrolls away first
+ * while the QR code stays whole.
+ */
 static enum oauth_status
 compose(const struct oauth_display_info *info, enum oauth_qr_style style, char **screen, char *err,
         size_t errlen)
@@ -109,7 +116,7 @@ compose(const struct oauth_display_info *info, enum oauth_qr_style style, char *
 	char uri[URI_MAX_CHARS + 1], complete[URI_MAX_CHARS + 1], code[CODE_MAX_CHARS + 1];
 	char tail[TAIL_MAX];
 	char *qr = NULL;
-	size_t qrlen = 0, taillen;
+	size_t qrlen = 0, taillen, headlen;
 	enum oauth_status rc;
 
 	*screen = NULL;
@@ -134,16 +141,19 @@ compose(const struct oauth_display_info *info, enum oauth_qr_style style, char *
 	if (rc != OAUTH_OK)
 		goto out;
 	taillen = strlen(tail);
+	/* The tail has five lines: the first one is the request line. */
+	headlen = (size_t)(strchr(tail, '\n') - tail) + 1;
 	*screen = malloc(qrlen + taillen + 1);
 	if (*screen == NULL) {
 		oauth_seterr(err, errlen, "out of memory");
 		rc = OAUTH_NOMEM;
 		goto out;
 	}
-	/* The QR lines end in '\n', so the tail starts on its own line. */
+	/* The QR lines end in '\n', so the rest starts on its own line. */
+	memcpy(*screen, tail, headlen);
 	if (qr != NULL)
-		memcpy(*screen, qr, qrlen);
-	memcpy(*screen + qrlen, tail, taillen + 1);
+		memcpy(*screen + headlen, qr, qrlen);
+	memcpy(*screen + headlen + qrlen, tail + headlen, taillen - headlen + 1);
 	rc = OAUTH_OK;
 out:
 	free(qr);

@@ -56,9 +56,10 @@ struct oauth_display_info {
  * OAUTH_MSG_MAX_COUNT messages each shorter than OAUTH_MSG_MAX. *msgs is an
  * owned array of owned strings; free with oauth_display_msgs_free.
  *
- * Layout: the QR code first, then the request, then "Open: <uri>" and
- * "Code: <code>" as the last two lines, so they sit right above the prompt and
- * stay in view on an 80x24 terminal when the QR code scrolls away. Empty or
+ * Layout: the request line, the QR code, the rest of the text, and "Open: <uri>"
+ * and "Code: <code>" as the last two lines, so they sit right above the prompt
+ * and stay in view on an 80x24 terminal. The QR code starts on a line of its
+ * own even when the caller prefixes the first line (OpenSSH's ssh does). Empty or
  * oversize URIs (over 505 characters) or user codes (over 64) and a
  * non-positive expires_in are OAUTH_PROTOCOL: cut, they would be useless.
  */
