@@ -14,7 +14,7 @@ packages="
 	libpam0g-dev libcurl4-openssl-dev libcjson-dev libqrencode-dev libssl-dev
 	libpam-wrapper libnss-wrapper pamtester
 	openssl ca-certificates coreutils procps zbar-tools valgrind mandoc clang-format
-	openssh-server openssh-client sudo tmux util-linux passwd curl locales
+	openssh-server openssh-client putty-tools dropbear-bin sudo tmux util-linux passwd curl locales
 	dpkg-dev debhelper lintian
 "
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"

@@ -94,6 +94,9 @@ function defaultKnobs() {
     // the same device code (RFC 8628 §3.5), 100 ms of network jitter aside; such polls are
     // marked early in the log.
     strictInterval: false,
+    // Text appended to verification_uri_complete (a longer URL, as some providers send, for a
+    // larger QR code); the approval pages only look at the user code. '': untouched.
+    completeUriSuffix: '',
   };
 }
 
@@ -176,6 +179,12 @@ function installKnobs(provider, knobs, log, issued, keys) {
     }
     if (ctx.path === '/device/auth' && body?.device_code) {
       if (knobs.interval != null) ctx.body = { ...body, interval: knobs.interval };
+      if (knobs.completeUriSuffix && body.verification_uri_complete) {
+        ctx.body = {
+          ...ctx.body,
+          verification_uri_complete: body.verification_uri_complete + knobs.completeUriSuffix,
+        };
+      }
       entry.response = { ...ctx.body };
       delete entry.response.device_code; // kept in `issued` with the other secrets
     }
