@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (oauth_device_auth_parse(fuzz_status(data[0]), body, size - 1, &da, err, sizeof(err)) ==
 	    OAUTH_OK) {
-		/* What the parser promises on success; the interval is as given (token.c clamps). */
+		/* What the parser promises on success; token.c clamps the interval. */
 		if (da.device_code == NULL || da.user_code == NULL || da.verification_uri == NULL ||
 		    da.expires_in <= 0 || da.expires_in > OAUTH_MAX_EXPIRES_IN)
 			__builtin_trap();
