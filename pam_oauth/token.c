@@ -4,6 +4,7 @@
 #include "build_config.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,10 +167,11 @@ clamp_interval(long interval)
 
 /* Where the poll loop stands between requests. */
 struct poll_state {
-	long interval;     /* seconds; grows by OAUTH_SLOW_DOWN_STEP on slow_down */
-	int failures;      /* transient failures in a row */
-	long long wait_ms; /* before the next request */
-	int done;          /* the loop ends with the returned status */
+	long interval;                     /* seconds; grows by OAUTH_SLOW_DOWN_STEP on slow_down */
+	int failures;                      /* transient failures in a row */
+	long long wait_ms;                 /* before the next request */
+	int done;                          /* the loop ends with the returned status */
+	char last_failure[OAUTH_ERR_SIZE]; /* why the last of those failures failed */
 };
 
 /*
@@ -220,6 +222,7 @@ transient_failure(struct poll_state *st, long retry_after, const struct oauth_lo
 	long wait_s;
 
 	st->failures++;
+	snprintf(st->last_failure, sizeof(st->last_failure), "%s", err != NULL ? err : "");
 	if (st->failures >= OAUTH_MAX_POLL_FAILURES) {
 		oauth_debug(log, "polling: %d failed polls in a row, giving up", st->failures);
 		st->done = 1;
@@ -234,6 +237,19 @@ transient_failure(struct poll_state *st, long retry_after, const struct oauth_lo
 	oauth_debug(log, "polling: poll failed (%d of %d), backing off %ld s: %s", st->failures,
 	            OAUTH_MAX_POLL_FAILURES, wait_s, err != NULL ? err : "");
 	return OAUTH_OK;
+}
+
+/*
+ * The deadline came while the provider was failing: the provider, not the
+ * person, ended this login, and the outcome says so.
+ */
+static enum oauth_status
+failing_at_deadline(const struct poll_state *st, char *err, size_t errlen)
+{
+	oauth_seterr(err, errlen,
+	             "polling: the provider failed the last %d polls before the deadline: %s",
+	             st->failures, st->last_failure);
+	return OAUTH_UNAVAILABLE;
 }
 
 /* Acts on one classified answer (answer.c): sets the next wait, or ends the loop. */
@@ -316,6 +332,8 @@ oauth_token_poll(const struct oauth_token_transport *send, const struct oauth_cl
 	st.wait_ms = first == OAUTH_POLL_AT_ONCE ? 0 : st.interval * 1000LL;
 	while (!st.done) {
 		rc = wait_turn(clock, st.wait_ms, g->deadline_ms, log, err, errlen);
+		if (rc == OAUTH_EXPIRED && st.failures > 0)
+			rc = failing_at_deadline(&st, err, errlen);
 		if (rc != OAUTH_OK)
 			break;
 		rc = poll_once(send, g, &st, log, tr, err, errlen);

@@ -479,6 +479,27 @@ test_transport_failures_back_off_then_give_up(void)
 	CHECK_INT(f.slept[2], OAUTH_MAX_INTERVAL * 1000);
 }
 
+/* The deadline ends a run of failures: the provider, not the person, ended it. */
+static void
+test_deadline_while_failing_is_unavailable(void)
+{
+	static const struct scripted failing[] = {DOWN, DOWN, DOWN};
+	static const struct scripted answered[] = {DOWN, PENDING};
+	struct fake f = {0};
+	struct oauth_token_response tr;
+	char err[OAUTH_ERR_SIZE] = "";
+
+	/* Polls at 0, 10 and 30 s; the back-off to 70 s passes the 60 s deadline. */
+	CHECK_INT(RUN_POLL(&f, failing, 5, 60000, 1, &tr), OAUTH_UNAVAILABLE);
+	CHECK_INT(f.nreq, 3);
+	CHECK(strstr(err, "failed the last 3 polls") != NULL);
+	CHECK(strstr(err, "connection refused (fake)") != NULL);
+	/* An answer in between resets the run: the deadline is the person's again. */
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(RUN_POLL(&f, answered, 5, 30000, 1, &tr), OAUTH_EXPIRED);
+	CHECK(strstr(err, "no approval before the deadline") != NULL);
+}
+
 static void
 test_failures_reset_after_an_answer(void)
 {
@@ -599,6 +620,7 @@ main(void)
 	RUN(test_other_error_stops_with_protocol);
 	RUN(test_request_error_other_than_transport_stops);
 	RUN(test_deadline_stops_polling);
+	RUN(test_deadline_while_failing_is_unavailable);
 	RUN(test_a_poll_never_comes_sooner_than_the_interval);
 	RUN(test_transport_failures_back_off_then_give_up);
 	RUN(test_failures_reset_after_an_answer);
