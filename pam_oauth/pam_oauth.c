@@ -93,6 +93,7 @@ status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct o
 	case OAUTH_NO_ACCOUNT:
 	case OAUTH_POLICY:
 	case OAUTH_INVALID_TOKEN:
+	case OAUTH_RATE_LIMITED:
 		return PAM_AUTH_ERR;
 	case OAUTH_UNAVAILABLE:
 	case OAUTH_PROTOCOL:
@@ -135,6 +136,7 @@ user_message(enum oauth_status st)
 	case OAUTH_CONV:
 	case OAUTH_NOMEM:
 	case OAUTH_NO_PUSH:
+	case OAUTH_RATE_LIMITED: /* says how long to wait: ratelimit.c writes it */
 		break;
 	}
 	return NULL;
