@@ -36,6 +36,19 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$(id -u)" -eq 0 ] || skip "not root (the module requires a root-owned config file)"
 [ -f "$PAM_OAUTH_MODULE" ] || fail "module not built: $PAM_OAUTH_MODULE"
 
+# The module counts sign-in requests in rate_limit_dir, /run/pam_oauth unless a test names a
+# directory of its own. So the whole run gets a private, empty /run, a tmpfs in a mount namespace
+# of its own (as the caller tests' namespaces have): no test writes the machine's.
+if [ -z "${PAM_OAUTH_IT_PRIVATE_RUN:-}" ]; then
+	if unshare --mount --propagation private true 2>/dev/null; then
+		PAM_OAUTH_IT_PRIVATE_RUN=1
+		export PAM_OAUTH_IT_PRIVATE_RUN
+		exec unshare --mount --propagation private \
+			sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run && exec sh "$0" "$@"' "$0" "$@"
+	fi
+	echo "warning: no private mount namespace: tests that name no rate_limit_dir use /run/pam_oauth" >&2
+fi
+
 # The provider runs from the build tree: the source tree may be read-only.
 run=$top_builddir/tests/idp-run
 mkdir -p "$run" || fail "cannot create $run"
