@@ -33,8 +33,11 @@ describe('real sshd and ssh client', { skip: skip ?? false, timeout: 240000 }, (
   let portKey; // the example's publickey,keyboard-interactive
   const captures = {};
 
+  // Every test logs alice in from 127.0.0.1 through one provider, more often than a person
+  // would: the abuse limits are off here and have tests of their own (ratelimit.test.mjs).
   function config({ timeout = 30 } = {}) {
-    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = pam-test\ntimeout = ${timeout}\n`);
+    root.writeConfig(`issuer = ${idp.issuer}\nclient_id = pam-test\ntimeout = ${timeout}\n`
+      + 'rate_limit = off\nrate_limit_rhost = off\n');
   }
 
   function sshArgs(port, user, { key = false, tries = null } = {}) {
