@@ -106,6 +106,7 @@ struct set {
 struct store {
 	int dirfd;
 	int fd;
+	off_t size; /* when opened */
 	unsigned sets;
 	struct header h;
 };
@@ -247,24 +248,50 @@ entry_sound(const struct entry *e, uint32_t now)
 	return 1;
 }
 
-/* Which entry of a set goes first: a free one, else the one whose last request is oldest. */
+/*
+ * Which entry of a set goes first: a free one, else the one whose last request
+ * is oldest. Only the try's own entry is checked in full (its counts decide);
+ * one whose ring cannot be read counts as free here.
+ */
 static long long
 age_rank(const struct entry *e)
 {
-	return e->used == 0 ? -1 : (long long)nth_recent(e, 1);
+	if (e->used == 0 || e->used > SLOTS || e->next >= SLOTS)
+		return -1;
+	return (long long)nth_recent(e, 1);
 }
 
-/* The try's entry in the set: the one with key, else a free or the stalest one, emptied. */
 static unsigned
-take_way(struct set *s, const unsigned char key[KEY_BYTES])
+find_way(const struct set *s, const unsigned char key[KEY_BYTES])
 {
-	unsigned i, pick = 0;
+	unsigned i;
 
-	for (i = 0; i < OAUTH_RATELIMIT_WAYS; i++) {
+	for (i = 0; i < OAUTH_RATELIMIT_WAYS; i++)
 		if (s->e[i].used > 0 && memcmp(s->e[i].key, key, KEY_BYTES) == 0)
 			return i;
-		if (age_rank(&s->e[i]) < age_rank(&s->e[pick]))
-			pick = i;
+	return OAUTH_RATELIMIT_WAYS;
+}
+
+/*
+ * The try's entry in the set: the one with key when it is sound (one that is
+ * not is cleared and counted as damaged), else a free or the stalest one,
+ * emptied for key.
+ */
+static unsigned
+take_way(struct set *s, const unsigned char key[KEY_BYTES], uint32_t now)
+{
+	unsigned i, pick = find_way(s, key);
+
+	if (pick < OAUTH_RATELIMIT_WAYS && entry_sound(&s->e[pick], now))
+		return pick;
+	if (pick < OAUTH_RATELIMIT_WAYS) {
+		s->damaged++;
+		s->dirty = 1;
+	} else {
+		pick = 0;
+		for (i = 1; i < OAUTH_RATELIMIT_WAYS; i++)
+			if (age_rank(&s->e[i]) < age_rank(&s->e[pick]))
+				pick = i;
 	}
 	memset(&s->e[pick], 0, sizeof(s->e[pick]));
 	memcpy(s->e[pick].key, key, KEY_BYTES);
@@ -465,9 +492,12 @@ write_at(int fd, const void *buf, size_t len, off_t off)
 	return 1;
 }
 
-/* Only root could have put it there; still, it must be a plain file nobody else can touch. */
+/*
+ * Only root could have put it there; still, it must be a plain file nobody
+ * else can touch. *size is its length.
+ */
 static int
-file_safe(int fd, uid_t owner, char *why, size_t whylen)
+file_safe(int fd, uid_t owner, off_t *size, char *why, size_t whylen)
 {
 	struct stat st;
 
@@ -482,8 +512,10 @@ file_safe(int fd, uid_t owner, char *why, size_t whylen)
 		oauth_seterr(why, whylen, "mode %03o, not 0600", (unsigned)(st.st_mode & 0777));
 	else if (st.st_nlink != 1)
 		oauth_seterr(why, whylen, "%lu hard links, not 1", (unsigned long)st.st_nlink);
-	else
+	else {
+		*size = st.st_size;
 		return 1;
+	}
 	return 0;
 }
 
@@ -525,7 +557,7 @@ lock_file(int fd)
 	}
 }
 
-/* The directory, the file in it, checked, then locked. */
+/* The directory, the file in it, locked, then checked. */
 static enum oauth_status
 open_store(struct store *st, const struct oauth_ratelimit *rl, char *err, size_t errlen)
 {
@@ -541,12 +573,13 @@ open_store(struct store *st, const struct oauth_ratelimit *rl, char *err, size_t
 		return errno == ELOOP
 		           ? store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE, "a symbolic link")
 		           : errno_err(rl, err, errlen, "cannot open");
-	if (!file_safe(st->fd, rl->owner, why, sizeof(why)))
-		return store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE, why);
 	if (!lock_file(st->fd))
 		return errno == ETIMEDOUT ? store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE,
 		                                      "still locked after 500 ms")
 		                          : errno_err(rl, err, errlen, "cannot lock");
+	/* Under the lock: the size tells a file another process is just making from a new one. */
+	if (!file_safe(st->fd, rl->owner, &st->size, why, sizeof(why)))
+		return store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE, why);
 	return OAUTH_OK;
 }
 
@@ -597,16 +630,12 @@ start_afresh(struct store *st, const struct oauth_ratelimit *rl,
 static const char *
 header_fault(struct store *st, const struct oauth_ratelimit_time *now, int *routine)
 {
-	struct stat sb;
-
 	*routine = 0;
-	if (fstat(st->fd, &sb) != 0)
-		return "cannot stat";
-	if (sb.st_size == 0) {
+	if (st->size == 0) {
 		*routine = 1;
 		return "new";
 	}
-	if ((unsigned long long)sb.st_size != oauth_ratelimit_file_bytes(st->sets))
+	if ((unsigned long long)st->size != oauth_ratelimit_file_bytes(st->sets))
 		return "not the size this layout has";
 	if (!read_at(st->fd, &st->h, sizeof(st->h), 0))
 		return "header unreadable";
@@ -642,13 +671,12 @@ load_header(struct store *st, const struct oauth_ratelimit *rl,
 	return start_afresh(st, rl, now, err, errlen);
 }
 
-/* Reads the set key falls in, clears what fails its checks, and finds or makes key's entry. */
+/* Reads the set key falls in, and finds or makes key's entry there. */
 static enum oauth_status
 read_set(struct store *st, const struct oauth_ratelimit *rl, enum table tb,
          const unsigned char key[KEY_BYTES], uint32_t now, struct set *s, char *err, size_t errlen)
 {
 	uint32_t index;
-	unsigned i;
 
 	memcpy(&index, key, sizeof(index));
 	s->offset = (off_t)sizeof(struct header) +
@@ -657,14 +685,7 @@ read_set(struct store *st, const struct oauth_ratelimit *rl, enum table tb,
 	s->dirty = 0;
 	if (!read_at(st->fd, s->e, sizeof(s->e), s->offset))
 		return errno_err(rl, err, errlen, "cannot read");
-	for (i = 0; i < OAUTH_RATELIMIT_WAYS; i++) {
-		if (s->e[i].used > 0 && !entry_sound(&s->e[i], now)) {
-			memset(&s->e[i], 0, sizeof(s->e[i]));
-			s->damaged++;
-		}
-	}
-	s->dirty = s->damaged > 0;
-	s->way = take_way(s, key);
+	s->way = take_way(s, key, now);
 	return OAUTH_OK;
 }
 
