@@ -30,8 +30,8 @@
  * is that a process killed half-way through a write, or a file that is not
  * ours, never breaks a later login: every check holds the lock and checks
  * what it reads. A header that is wrong (magic, layout, size) or from another
- * boot starts the file afresh; an entry that fails its checksum or its ring's
- * order is cleared. Both are logged.
+ * boot starts the file afresh; the entry a check is about to use is cleared
+ * when it fails its checksum or its ring's order. Both are logged.
  */
 
 /* Request times kept per entry: the exact window needs the last N, and N is at most this. */
@@ -106,7 +106,7 @@ struct set {
 struct store {
 	int dirfd;
 	int fd;
-	off_t size; /* when opened */
+	off_t size; /* read under the lock */
 	unsigned sets;
 	struct header h;
 };
@@ -626,29 +626,39 @@ start_afresh(struct store *st, const struct oauth_ratelimit *rl,
 	return OAUTH_OK;
 }
 
-/* Why the header cannot be used, or NULL when it can; *routine when that is expected. */
-static const char *
-header_fault(struct store *st, const struct oauth_ratelimit_time *now, int *routine)
+/* What a check finds at the start of the file. */
+enum header_state {
+	HEADER_SOUND,   /* this layout, this boot: counts go on */
+	HEADER_NEW,     /* an empty file: just made */
+	HEADER_STALE,   /* from an earlier boot (/run kept across a reboot): expected */
+	HEADER_FOREIGN, /* torn, foreign or of another layout: worth a warning */
+};
+
+/* Reads and judges the header; *why says what is wrong with it. */
+static enum header_state
+header_state(struct store *st, const struct oauth_ratelimit_time *now, const char **why)
 {
-	*routine = 0;
+	*why = NULL;
 	if (st->size == 0) {
-		*routine = 1;
-		return "new";
+		*why = "new";
+		return HEADER_NEW;
 	}
 	if ((unsigned long long)st->size != oauth_ratelimit_file_bytes(st->sets))
-		return "not the size this layout has";
-	if (!read_at(st->fd, &st->h, sizeof(st->h), 0))
-		return "header unreadable";
-	if (memcmp(st->h.magic, MAGIC, sizeof(st->h.magic)) != 0)
-		return "not a pam_oauth rate-limit file (torn or foreign)";
-	if (st->h.version != LAYOUT_VERSION || st->h.sets != st->sets ||
-	    st->h.ways != OAUTH_RATELIMIT_WAYS || st->h.slots != SLOTS)
-		return "another layout";
+		*why = "not the size this layout has";
+	else if (!read_at(st->fd, &st->h, sizeof(st->h), 0))
+		*why = "header unreadable";
+	else if (memcmp(st->h.magic, MAGIC, sizeof(st->h.magic)) != 0)
+		*why = "not a pam_oauth rate-limit file (torn or foreign)";
+	else if (st->h.version != LAYOUT_VERSION || st->h.sets != st->sets ||
+	         st->h.ways != OAUTH_RATELIMIT_WAYS || st->h.slots != SLOTS)
+		*why = "another layout";
+	if (*why != NULL)
+		return HEADER_FOREIGN;
 	if (memcmp(st->h.boot, now->boot, BOOT_BYTES) != 0) {
-		*routine = 1; /* /run kept across a reboot: its times count from another boot */
-		return "from an earlier boot";
+		*why = "from an earlier boot";
+		return HEADER_STALE;
 	}
-	return NULL;
+	return HEADER_SOUND;
 }
 
 static enum oauth_status
@@ -656,18 +666,18 @@ load_header(struct store *st, const struct oauth_ratelimit *rl,
             const struct oauth_ratelimit_time *now, char *err, size_t errlen)
 {
 	char dir[OAUTH_LOG_FIELD_MAX];
-	int routine = 0;
-	const char *fault = header_fault(st, now, &routine);
+	const char *why = NULL;
+	enum header_state state = header_state(st, now, &why);
 
-	if (fault == NULL)
+	if (state == HEADER_SOUND)
 		return OAUTH_OK;
 	oauth_sanitize(dir, sizeof(dir), rl->dir);
-	if (routine)
-		oauth_debug(rl->log, "rate limits: %s/%s %s: counting afresh", dir,
-		            OAUTH_RATELIMIT_FILE, fault);
-	else
+	if (state == HEADER_FOREIGN)
 		oauth_log(rl->log, LOG_WARNING, "rate limits: %s/%s %s: counting afresh", dir,
-		          OAUTH_RATELIMIT_FILE, fault);
+		          OAUTH_RATELIMIT_FILE, why);
+	else
+		oauth_debug(rl->log, "rate limits: %s/%s %s: counting afresh", dir,
+		            OAUTH_RATELIMIT_FILE, why);
 	return start_afresh(st, rl, now, err, errlen);
 }
 
@@ -738,7 +748,7 @@ decide(struct store *st, const struct oauth_ratelimit *rl, const struct oauth_ra
 	struct set s[NTABLES];
 	long wait[NTABLES] = {0, 0};
 	enum oauth_status rc = OAUTH_OK;
-	int tb, local = t->rhost == NULL || t->rhost[0] == '\0';
+	int tb, allowed, local = t->rhost == NULL || t->rhost[0] == '\0';
 
 	memset(s, 0, sizeof(s));
 	for (tb = 0; tb < NTABLES && rc == OAUTH_OK; tb++) {
@@ -752,14 +762,15 @@ decide(struct store *st, const struct oauth_ratelimit *rl, const struct oauth_ra
 	}
 	if (rc != OAUTH_OK)
 		goto out;
-	for (tb = 0; tb < NTABLES && wait[0] == 0 && wait[1] == 0; tb++) {
+	allowed = wait[TABLE_ACCOUNT] == 0 && wait[TABLE_SOURCE] == 0;
+	for (tb = 0; tb < NTABLES && allowed; tb++) {
 		if (lim[tb]->count == 0)
 			continue;
 		record(&s[tb].e[s[tb].way], now);
 		s[tb].dirty = 1;
 	}
 	rc = write_sets(st, rl, s, err, errlen);
-	if (rc == OAUTH_OK && (wait[0] > 0 || wait[1] > 0)) {
+	if (rc == OAUTH_OK && !allowed) {
 		refuse(rl, wait, source, local, refusal, err, errlen);
 		rc = OAUTH_RATE_LIMITED;
 	}
