@@ -573,10 +573,12 @@ open_store(struct store *st, const struct oauth_ratelimit *rl, char *err, size_t
 		return errno == ELOOP
 		           ? store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE, "a symbolic link")
 		           : errno_err(rl, err, errlen, "cannot open");
-	if (!lock_file(st->fd))
-		return errno == ETIMEDOUT ? store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE,
-		                                      "still locked after 500 ms")
-		                          : errno_err(rl, err, errlen, "cannot lock");
+	if (!lock_file(st->fd)) {
+		if (errno != ETIMEDOUT)
+			return errno_err(rl, err, errlen, "cannot lock");
+		oauth_seterr(why, sizeof(why), "still locked after %d ms", LOCK_WAIT_MS);
+		return store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE, why);
+	}
 	/* Under the lock: the size tells a file another process is just making from a new one. */
 	if (!file_safe(st->fd, rl->owner, &st->size, why, sizeof(why)))
 		return store_err(rl, err, errlen, "/" OAUTH_RATELIMIT_FILE, why);
