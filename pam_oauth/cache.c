@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "cache.h"
+#include "safedir.h"
 
 /* "discovery-" + 64 hex digits + ".json" fits with room to spare. */
 #define NAME_MAX_BYTES 96
@@ -32,127 +33,12 @@ oauth_cache_on(const struct oauth_cache *cache)
 	return cache != NULL && cache->dirfd >= 0;
 }
 
-/* Which directory dir_safe() looks at: the cache, or the one it is created in. */
-enum dir_role {
-	PARENT_DIR, /* writable by owner only */
-	CACHE_DIR,  /* exactly 0700 */
-};
-
-/* The checks every directory on the way must pass: only owner could have put files there. */
-static int
-dir_safe(int fd, uid_t owner, enum dir_role role, char *why, size_t whylen)
-{
-	struct stat st;
-	char ebuf[96];
-
-	if (fstat(fd, &st) != 0) {
-		oauth_seterr(why, whylen, "cannot stat: %s", strerror_r(errno, ebuf, sizeof(ebuf)));
-		return 0;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		oauth_seterr(why, whylen, "not a directory");
-		return 0;
-	}
-	if (st.st_uid != owner) {
-		oauth_seterr(why, whylen, "owned by uid %lu, not %lu", (unsigned long)st.st_uid,
-		             (unsigned long)owner);
-		return 0;
-	}
-	/* The cache itself is 0700; its parent may be read by others but written by owner only. */
-	if ((st.st_mode & (role == CACHE_DIR ? (mode_t)077 : (mode_t)(S_IWGRP | S_IWOTH))) != 0) {
-		oauth_seterr(why, whylen,
-		             role == CACHE_DIR ? "mode %03o, not 0700"
-		                               : "mode %03o: writable by others",
-		             (unsigned)(st.st_mode & 0777));
-		return 0;
-	}
-	return 1;
-}
-
-/* Creates path's last component 0700 below a safe parent; returns the open parent or -1. */
-static int
-make_dir(char *path, uid_t owner, char *why, size_t whylen)
-{
-	char *slash = strrchr(path, '/');
-	char ebuf[96];
-	int pfd;
-
-	if (slash == NULL || slash[1] == '\0') {
-		oauth_seterr(why, whylen, "not an absolute path to a directory");
-		return -1;
-	}
-	*slash = '\0';
-	pfd = open(slash == path ? "/" : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*slash = '/';
-	if (pfd < 0) {
-		oauth_seterr(why, whylen, "missing, and its parent cannot be opened: %s",
-		             strerror_r(errno, ebuf, sizeof(ebuf)));
-		return -1;
-	}
-	if (!dir_safe(pfd, owner, PARENT_DIR, why, whylen)) {
-		oauth_seterr(why, whylen, "missing, and its parent is not safe to create it in");
-		close(pfd);
-		return -1;
-	}
-	/* Another login may create it at the same time: EEXIST is fine, the checks follow. */
-	if (mkdirat(pfd, slash + 1, 0700) != 0 && errno != EEXIST) {
-		oauth_seterr(why, whylen, "cannot create: %s",
-		             strerror_r(errno, ebuf, sizeof(ebuf)));
-		close(pfd);
-		return -1;
-	}
-	return pfd;
-}
-
-/* Opens the cache directory (creating it when missing); -1 with why when it is unusable. */
-static int
-open_dir(const char *dir, uid_t owner, int *nomem, char *why, size_t whylen)
-{
-	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	char *path = NULL;
-	char ebuf[96];
-	size_t n;
-	int fd = -1, pfd = -1;
-
-	path = strdup(dir);
-	if (path == NULL) {
-		*nomem = 1;
-		goto out;
-	}
-	n = strlen(path);
-	while (n > 1 && path[n - 1] == '/')
-		path[--n] = '\0';
-	fd = open(path, flags);
-	if (fd < 0 && errno == ENOENT) {
-		pfd = make_dir(path, owner, why, whylen);
-		if (pfd < 0)
-			goto out;
-		fd = openat(pfd, strrchr(path, '/') + 1, flags);
-	}
-	if (fd < 0) {
-		oauth_seterr(why, whylen, "%s",
-		             errno == ELOOP || errno == ENOTDIR
-		                 ? "a symbolic link or not a directory"
-		                 : strerror_r(errno, ebuf, sizeof(ebuf)));
-		goto out;
-	}
-	if (!dir_safe(fd, owner, CACHE_DIR, why, whylen)) {
-		close(fd);
-		fd = -1;
-	}
-out:
-	if (pfd >= 0)
-		close(pfd);
-	free(path);
-	return fd;
-}
-
 enum oauth_status
 oauth_cache_open(struct oauth_cache *cache, const char *dir, long max_age, uid_t owner,
                  const struct oauth_logger *log)
 {
 	char why[WHY_MAX], shown[OAUTH_LOG_FIELD_MAX];
-	int nomem = 0;
+	enum oauth_status rc;
 
 	cache->dirfd = -1;
 	cache->max_age = max_age;
@@ -166,11 +52,9 @@ oauth_cache_open(struct oauth_cache *cache, const char *dir, long max_age, uid_t
 		return OAUTH_OK;
 	}
 	why[0] = '\0';
-	cache->dirfd = open_dir(dir, owner, &nomem, why, sizeof(why));
-	if (cache->dirfd >= 0)
-		return OAUTH_OK;
-	if (nomem)
-		return OAUTH_NOMEM;
+	rc = oauth_safedir_open(dir, owner, &cache->dirfd, why, sizeof(why));
+	if (rc != OAUTH_UNAVAILABLE)
+		return rc;
 	/* The one line per login about it: the login goes on without the cache. */
 	oauth_log(log, LOG_WARNING, "cache_dir %s not used: %s",
 	          oauth_sanitize(shown, sizeof(shown), dir), why);

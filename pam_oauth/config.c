@@ -44,8 +44,8 @@
 #define MAX_TEMPLATE 256
 /* The one placeholder a login_hint_template may hold. */
 #define USER_PLACEHOLDER "{user}"
-/* Room for a number as text in oauth_config_each(). */
-#define NUMBER_TEXT 24
+/* Room for a number, or two and a slash, as text in oauth_config_each(). */
+#define NUMBER_TEXT 48
 
 enum key_type {
 	KEY_URL,     /* oauth_url_allowed() */
@@ -59,6 +59,7 @@ enum key_type {
 	KEY_UID,     /* a uid in [min, max] */
 	KEY_COUNT,   /* a count (of characters) in [min, max] */
 	KEY_WORD,    /* one of words[], stored as the word's value */
+	KEY_RATE,    /* "N/SECONDS" (N in [min, max]) or "off", a struct oauth_rate_limit */
 };
 
 /* How a key's value is kept, and shown. */
@@ -78,7 +79,7 @@ struct key {
 	enum key_type type;
 	size_t offset;            /* of the member in struct oauth_config */
 	const char *def;          /* default, parsed like a file value; NULL: none */
-	long min, max;            /* KEY_SECONDS, KEY_UID, KEY_COUNT */
+	long min, max;            /* KEY_SECONDS, KEY_UID, KEY_COUNT; KEY_RATE: the count */
 	const struct word *words; /* KEY_WORD; ends with a NULL name; the first name is shown */
 	enum key_flags flags;
 	size_t max_bytes; /* longest value; 0: MAX_VALUE_BYTES */
@@ -218,6 +219,27 @@ static const struct key keys[] = {
      RANGE(OAUTH_BINDING_MIN, OAUTH_BINDING_MAX)},
     /* sudo's command in the binding message (sudo_argv.c reads the caller's argv) */
     {.name = "push_command", .type = KEY_WORD, OFF(push_command), .def = "no", .words = bool_words},
+
+    /*
+     * Abuse limits (ratelimit.c); pam_oauth.conf(5) gives the reasons at
+     * length. One login is one request, a retry another: six in five minutes
+     * leave a person five retries, and hold a scanner to about one a minute
+     * per account and address.
+     */
+    {.name = "rate_limit",
+     .type = KEY_RATE,
+     OFF(rate_limit),
+     .def = "6/300",
+     RANGE(1, OAUTH_RATE_LIMIT_MAX_COUNT)},
+    /* Ten people behind one address retrying twice in the same minute; a scanner gets one in 2 s.
+     */
+    {.name = "rate_limit_rhost",
+     .type = KEY_RATE,
+     OFF(rate_limit_rhost),
+     .def = "30/60",
+     RANGE(1, OAUTH_RATE_LIMIT_MAX_COUNT)},
+    /* /run is a tmpfs emptied at boot, as the counts' clock (CLOCK_BOOTTIME) is. */
+    {.name = "rate_limit_dir", .type = KEY_PATH, OFF(rate_limit_dir), .def = "/run/pam_oauth"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -416,7 +438,13 @@ get_word(const struct oauth_config *cfg, const struct key *k)
 static int
 is_string_type(enum key_type t)
 {
-	return t != KEY_SECONDS && t != KEY_UID && t != KEY_COUNT && t != KEY_WORD;
+	return t != KEY_SECONDS && t != KEY_UID && t != KEY_COUNT && t != KEY_WORD && t != KEY_RATE;
+}
+
+static struct oauth_rate_limit *
+rate_slot(struct oauth_config *cfg, const struct key *k)
+{
+	return (struct oauth_rate_limit *)((char *)cfg + k->offset);
 }
 
 static void
@@ -475,6 +503,7 @@ string_ok(const struct key *k, const char *value, char *why, size_t whylen)
 	case KEY_UID:
 	case KEY_COUNT:
 	case KEY_WORD:
+	case KEY_RATE:
 		break;
 	}
 	return 0;
@@ -492,6 +521,35 @@ set_number(struct oauth_config *cfg, const struct key *k, const char *value, cha
 		return OAUTH_OK;
 	}
 	oauth_seterr(why, whylen, "not a number in %ld..%ld", k->min, k->max);
+	return OAUTH_CONFIG;
+}
+
+/*
+ * KEY_RATE: "off", or the count in the key's range, a slash and the window in
+ * seconds, plain digits without blanks ("6/300"). "0/300" is refused: off says it.
+ */
+static enum oauth_status
+set_rate(struct oauth_config *cfg, const struct key *k, const char *value, char *why, size_t whylen)
+{
+	char count[NUMBER_TEXT];
+	const char *slash = strchr(value, '/');
+	struct oauth_rate_limit r = {0, 0};
+
+	if (strcmp(value, "off") == 0) {
+		*rate_slot(cfg, k) = r;
+		return OAUTH_OK;
+	}
+	if (slash != NULL && (size_t)(slash - value) < sizeof(count)) {
+		memcpy(count, value, (size_t)(slash - value));
+		count[slash - value] = '\0';
+		if (parse_number(count, k->min, k->max, &r.count) &&
+		    parse_number(slash + 1, 1, OAUTH_RATE_LIMIT_MAX_SECONDS, &r.seconds)) {
+			*rate_slot(cfg, k) = r;
+			return OAUTH_OK;
+		}
+	}
+	oauth_seterr(why, whylen, "must be off or N/SECONDS (N in %ld..%ld, SECONDS in 1..%d)",
+	             k->min, k->max, OAUTH_RATE_LIMIT_MAX_SECONDS);
 	return OAUTH_CONFIG;
 }
 
@@ -516,6 +574,8 @@ set_value(struct oauth_config *cfg, const struct key *k, const char *value, char
 	}
 	if (k->type == KEY_SECONDS || k->type == KEY_UID || k->type == KEY_COUNT)
 		return set_number(cfg, k, value, why, whylen);
+	if (k->type == KEY_RATE)
+		return set_rate(cfg, k, value, why, whylen);
 	if (k->type == KEY_WORD && parse_word(k->words, value, &word)) {
 		set_word(cfg, k, word);
 		return OAUTH_OK;
@@ -1220,10 +1280,18 @@ oauth_config_load(struct oauth_config *cfg, const char *service, int argc, const
 static const char *
 value_text(const struct oauth_config *cfg, const struct key *k, char *buf, size_t buflen)
 {
+	const struct oauth_rate_limit *r;
 	const char *s;
 
 	if (k->type == KEY_WORD)
 		return word_of(k->words, get_word(cfg, k));
+	if (k->type == KEY_RATE) {
+		r = (const struct oauth_rate_limit *)((const char *)cfg + k->offset);
+		if (r->count == 0)
+			return "off";
+		snprintf(buf, buflen, "%ld/%ld", r->count, r->seconds);
+		return buf;
+	}
 	if (!is_string_type(k->type)) {
 		snprintf(buf, buflen, "%ld", *(const long *)((const char *)cfg + k->offset));
 		return buf;

@@ -30,6 +30,24 @@
 /* Keycloak's limit is 50; a phone notification shows little more anyway. */
 #define OAUTH_BINDING_MAX 64
 
+/*
+ * rate_limit and rate_limit_rhost: at most count sign-in requests in any
+ * window of seconds (ratelimit.c). count 0: the limit is off.
+ */
+struct oauth_rate_limit {
+	long count;   /* requests; 0: off */
+	long seconds; /* the window */
+};
+
+/*
+ * Most requests one limit may allow: ratelimit.c keeps this many request times
+ * per entry, so the window is exact. Far above what a person needs (a few per
+ * login); a larger budget is no limit.
+ */
+#define OAUTH_RATE_LIMIT_MAX_COUNT 64
+/* Longest window, in seconds: a day; longer windows only remember a person's retries longer. */
+#define OAUTH_RATE_LIMIT_MAX_SECONDS 86400
+
 enum oauth_qr_mode {
 	OAUTH_QR_AUTO = 0, /* UTF-8, over ssh too (qr.c says why) */
 	OAUTH_QR_UTF8,
@@ -115,6 +133,10 @@ struct oauth_config {
 	long binding_message_max;                  /* characters, default 20 */
 	/* sudo's command in the binding message (pam_oauth.c) */
 	int push_command; /* name the command from sudo's argv; default no */
+	/* Abuse limits (ratelimit.c) */
+	struct oauth_rate_limit rate_limit;       /* per account and source; default 6/300 */
+	struct oauth_rate_limit rate_limit_rhost; /* per source, all accounts; default 30/60 */
+	char *rate_limit_dir;                     /* the shared counts; default /run/pam_oauth */
 };
 
 /*

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "login.h"
 #include "policy.h"
+#include "ratelimit.h"
 #include "status.h"
 #include "sudo_argv.h"
 
@@ -93,6 +94,7 @@ status_to_pam(enum oauth_status st, enum oauth_failmode failmode, const struct o
 	case OAUTH_NO_ACCOUNT:
 	case OAUTH_POLICY:
 	case OAUTH_INVALID_TOKEN:
+	case OAUTH_RATE_LIMITED:
 		return PAM_AUTH_ERR;
 	case OAUTH_UNAVAILABLE:
 	case OAUTH_PROTOCOL:
@@ -135,6 +137,7 @@ user_message(enum oauth_status st)
 	case OAUTH_CONV:
 	case OAUTH_NOMEM:
 	case OAUTH_NO_PUSH:
+	case OAUTH_RATE_LIMITED: /* says how long to wait: ratelimit.c writes it */
 		break;
 	}
 	return NULL;
@@ -209,6 +212,41 @@ get_item_str(pam_handle_t *pamh, int item)
 	return v;
 }
 
+/*
+ * The abuse limits, right before the first request to the provider: only a try
+ * that would reach it counts. A refused try gets the person's message in msg.
+ * A state store that cannot be used neither refuses nor admits: it is logged,
+ * and the login goes on to the provider, where the person must still approve
+ * (pam_oauth.conf(5), rate_limit_dir, says why).
+ */
+static enum oauth_status
+check_limits(const struct oauth_config *cfg, const struct oauth_login_request *req,
+             const struct oauth_logger *log, char *msg, size_t msglen, char *err, size_t errlen)
+{
+	const struct oauth_ratelimit rl = {.dir = cfg->rate_limit_dir,
+	                                   .account = cfg->rate_limit,
+	                                   .source = cfg->rate_limit_rhost,
+	                                   .owner = cfg->owner,
+	                                   .log = log};
+	const struct oauth_ratelimit_try t = {
+	    .provider = cfg->issuer != NULL ? cfg->issuer : cfg->device_authorization_endpoint,
+	    .client_id = cfg->client_id,
+	    .account = req->user,
+	    .rhost = req->rhost,
+	    .tty = req->tty};
+	struct oauth_ratelimit_refusal refusal;
+	enum oauth_status st = oauth_ratelimit_check(&rl, &t, &refusal, err, errlen);
+
+	if (st == OAUTH_RATE_LIMITED)
+		oauth_ratelimit_message(&refusal, msg, msglen);
+	if (st == OAUTH_UNAVAILABLE) {
+		oauth_log(log, LOG_ERR, "rate limits not applied to this login: %s", err);
+		oauth_seterr(err, errlen, "%s", "");
+		st = OAUTH_OK;
+	}
+	return st;
+}
+
 /* The name typed and the account it named differ only in case, say: worth a line for the admin. */
 static void
 log_alias(const struct oauth_logger *log, const char *user, const char *canonical)
@@ -237,7 +275,7 @@ authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_
 	struct oauth_logger log = {.fn = pam_log_line, .ctx = pamh, .debug = 0};
 	struct oauth_login_request req = {0};
 	struct outcome o = {0};
-	char err[OAUTH_ERR_SIZE] = "";
+	char err[OAUTH_ERR_SIZE] = "", msg[OAUTH_ERR_SIZE] = "";
 	char host[HOST_NAME_MAX + 1] = "";
 	char command[OAUTH_SUDO_MAX_COMMAND + 1] = "";
 	const char *user = NULL;
@@ -298,9 +336,17 @@ authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_
 		oauth_conv_outcome(&conv, "The sign-in request was denied; not asking again.");
 		goto out;
 	}
+	req.user = canonical;
+	st = check_limits(&cfg, &req, &log, msg, sizeof(msg), err, sizeof(err));
+	if (st != OAUTH_OK) {
+		o.result = oauth_status_str(st);
+		o.reason = err;
+		rc = status_to_pam(st, cfg.failmode, &conv);
+		oauth_conv_outcome(&conv, st == OAUTH_RATE_LIMITED ? msg : user_message(st));
+		goto out;
+	}
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
-	req.user = canonical;
 	req.host = host;
 	if (cfg.push_command)
 		oauth_sudo_command_of_self(command, sizeof(command));

@@ -38,6 +38,8 @@ oauth_status_str(enum oauth_status status)
 		return "nomem";
 	case OAUTH_NO_PUSH:
 		return "no_push";
+	case OAUTH_RATE_LIMITED:
+		return "rate_limited";
 	}
 	return "unknown";
 }

@@ -23,6 +23,7 @@ enum oauth_status {
 	OAUTH_CONV,           /* the conversation with the person failed */
 	OAUTH_NOMEM,          /* out of memory */
 	OAUTH_NO_PUSH,        /* no push possible here, nothing shown yet: the device flow may do */
+	OAUTH_RATE_LIMITED,   /* too many sign-in requests from this source: none was sent */
 };
 
 /* A short stable word for logs and tests ("denied", "expired", ...). */

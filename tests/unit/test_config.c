@@ -391,6 +391,8 @@ struct value_case {
 	const char *reason; /* NULL: accepted */
 };
 
+#define RATE_REASON "must be off or N/SECONDS (N in 1..64, SECONDS in 1..86400)"
+
 static const struct value_case value_cases[] = {
     {"timeout", "0", "not a number in 5..3600"},
     {"timeout", "4", "not a number in 5..3600"},
@@ -460,6 +462,32 @@ static const struct value_case value_cases[] = {
     {"https_proxy", "http://proxy.example:3128\x01", "must be printable ASCII"},
     {"https_proxy", "http://proxy.example:3128", NULL},
     {"no_proxy", "idp.internal,.corp.example", NULL},
+    /* Abuse limits: "N/SECONDS" or "off", nothing looser. */
+    {"rate_limit", "6/300", NULL},
+    {"rate_limit", "off", NULL},
+    {"rate_limit", "1/1", NULL},
+    {"rate_limit", "64/86400", NULL},
+    {"rate_limit_rhost", "30/60", NULL},
+    {"rate_limit", "0/300", RATE_REASON},
+    {"rate_limit", "65/300", RATE_REASON},
+    {"rate_limit", "6/0", RATE_REASON},
+    {"rate_limit", "6/86401", RATE_REASON},
+    {"rate_limit", "6", RATE_REASON},
+    {"rate_limit", "/300", RATE_REASON},
+    {"rate_limit", "6/", RATE_REASON},
+    {"rate_limit", "6/300/1", RATE_REASON},
+    {"rate_limit", "6 / 300", RATE_REASON},
+    {"rate_limit", "+6/300", RATE_REASON},
+    {"rate_limit", "6/-300", RATE_REASON},
+    {"rate_limit", "6/3e2", RATE_REASON},
+    {"rate_limit", "0x6/300", RATE_REASON},
+    {"rate_limit", "6/300s", RATE_REASON},
+    {"rate_limit", "OFF", RATE_REASON},
+    {"rate_limit", "no", RATE_REASON},
+    {"rate_limit", "99999999999999999999999/300", RATE_REASON},
+    {"rate_limit_rhost", "6:300", RATE_REASON},
+    {"rate_limit_dir", "run/pam_oauth", "must be an absolute path"},
+    {"rate_limit_dir", "/run/pam_oauth-test", NULL},
 };
 
 /* value as an error message echoes it: control and non-ASCII bytes become '?'. */
@@ -1037,6 +1065,79 @@ test_cache_and_verification_keys(void)
 	oauth_config_free(&cfg);
 }
 
+/* One name = value pair of the dump, looked up by a test. */
+struct dump_lookup {
+	const char *name;
+	char value[64];
+	int found;
+};
+
+static void
+find_in_dump(void *ctx, const char *name, const char *value)
+{
+	struct dump_lookup *l = ctx;
+
+	if (strcmp(name, l->name) != 0)
+		return;
+	l->found++;
+	snprintf(l->value, sizeof(l->value), "%s", value != NULL ? value : "(unset)");
+}
+
+/* What pam_oauth_check prints for key: the dump spells the value as the file would. */
+static void
+check_dump(const struct oauth_config *cfg, const char *key, const char *want)
+{
+	struct dump_lookup l = {key, "", 0};
+
+	oauth_config_each(cfg, find_in_dump, &l);
+	CHECK_INT(l.found, 1);
+	CHECK_STR(l.value, want);
+}
+
+static void
+test_rate_limits_default_on_and_dump_as_written(void)
+{
+	struct oauth_config cfg;
+	char path[PATH_BUF], err[OAUTH_ERR_SIZE];
+
+	install("minimal.conf", 0600, path, sizeof(path));
+	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_OK);
+	CHECK_INT(cfg.rate_limit.count, 6);
+	CHECK_INT(cfg.rate_limit.seconds, 300);
+	CHECK_INT(cfg.rate_limit_rhost.count, 30);
+	CHECK_INT(cfg.rate_limit_rhost.seconds, 60);
+	CHECK_STR(cfg.rate_limit_dir, "/run/pam_oauth");
+	check_dump(&cfg, "rate_limit", "6/300");
+	check_dump(&cfg, "rate_limit_rhost", "30/60");
+	check_dump(&cfg, "rate_limit_dir", "/run/pam_oauth");
+	oauth_config_free(&cfg);
+}
+
+/* A [service] section sets its own limits, as every key; other services keep the top's. */
+static void
+test_rate_limits_per_service(void)
+{
+	static const char text[] = "issuer = https://idp.example.com\n"
+	                           "client_id = c\n"
+	                           "rate_limit = 3/60\n"
+	                           "[sudo]\n"
+	                           "rate_limit = off\n"
+	                           "rate_limit_rhost = 10/600\n";
+	struct oauth_config cfg;
+	char path[PATH_BUF], err[OAUTH_ERR_SIZE];
+
+	write_text("rate.conf", text, 0600, path, sizeof(path));
+	CHECK_INT(load(&cfg, "sshd", path, err), OAUTH_OK);
+	check_dump(&cfg, "rate_limit", "3/60");
+	check_dump(&cfg, "rate_limit_rhost", "30/60");
+	oauth_config_free(&cfg);
+	CHECK_INT(load(&cfg, "sudo", path, err), OAUTH_OK);
+	CHECK_INT(cfg.rate_limit.count, 0);
+	check_dump(&cfg, "rate_limit", "off");
+	check_dump(&cfg, "rate_limit_rhost", "10/600");
+	oauth_config_free(&cfg);
+}
+
 /* ---- Checks across keys (oauth_config_validate) ---- */
 
 static void
@@ -1214,6 +1315,8 @@ main(void)
 	RUN(test_unreadable_file_is_refused);
 	RUN(test_cfg_is_cleared_and_free_is_safe);
 	RUN(test_cache_and_verification_keys);
+	RUN(test_rate_limits_default_on_and_dump_as_written);
+	RUN(test_rate_limits_per_service);
 
 	for (i = 0; i < ncreated; i++)
 		unlink(created[i]);

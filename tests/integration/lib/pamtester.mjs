@@ -152,9 +152,13 @@ function unlockPamWrapperStart() {
 export async function runPam(t, opts) {
   const dir = tempDir();
   const user = opts.user ?? 'alice';
-  // Each login caches in its own directory unless the test shares one: never the host's
-  // /var/cache/pam_oauth.
-  const settings = { ...opts.config, cache_dir: opts.config.cache_dir ?? join(dir, 'cache') };
+  // Each login caches and counts sign-in requests in directories of its own unless the test
+  // shares them: never the host's /var/cache/pam_oauth or /run/pam_oauth.
+  const settings = {
+    ...opts.config,
+    cache_dir: opts.config.cache_dir ?? join(dir, 'cache'),
+    rate_limit_dir: opts.config.rate_limit_dir ?? join(dir, 'ratelimit'),
+  };
   const config = writeConfig(dir, settings, opts.configMode);
   const svc = writeEnvFiles(dir, SERVICE, config, opts.args ?? [], opts.stack);
   const preload = [process.env.PAM_OAUTH_PRELOAD, ...(opts.preload ?? []), 'libpam_wrapper.so',
