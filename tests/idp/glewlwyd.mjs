@@ -475,7 +475,7 @@ export async function startGlewlwyd(opts = {}) {
       }));
       return jar;
     };
-      // The grant page: the scopes the login page was sent with, for that client. Glewlwyd
+    // The grant page: the scopes the login page was sent with, for that client. Glewlwyd
     // splits the list at spaces (its API document says commas).
     const grant = (jar, clientId, scope) => expectOk(`grant ${clientId}`, request(url,
       `/api/auth/grant/${encodeURIComponent(clientId)}`, {
