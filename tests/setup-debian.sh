@@ -16,6 +16,7 @@ packages="
 	openssl ca-certificates coreutils procps zbar-tools valgrind mandoc clang-format
 	openssh-server openssh-client putty-tools dropbear-bin sudo tmux util-linux passwd curl locales
 	dpkg-dev debhelper lintian
+	glewlwyd dbconfig-no-thanks
 "
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
@@ -35,8 +36,18 @@ if [ -n "$missing" ]; then
 		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
 		trap 'rm -f "$policy"' EXIT
 	fi
+	# Glewlwyd is a second provider for the integration tests, which run its binary on a
+	# database of their own: no database for the package (dbconfig-no-thanks, "No
+	# configuration") and, below, no service started at boot.
+	echo "glewlwyd glewlwyd/config_type select No configuration" | debconf-set-selections
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing
 	[ -z "$policy" ] || rm -f "$policy"
+	case " $missing " in
+	*" glewlwyd "*)
+		deb-systemd-helper disable glewlwyd.service >/dev/null 2>&1 || true
+		update-rc.d glewlwyd disable >/dev/null 2>&1 || true
+		;;
+	esac
 fi
 echo "setup-debian.sh: all packages present"

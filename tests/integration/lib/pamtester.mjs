@@ -143,6 +143,8 @@ function unlockPamWrapperStart() {
  *   launcher (argv that runs the rest, e.g. to hand pamtester an open descriptor),
  *   stack (the service's PAM lines, "MODULE" for the module: see writeEnvFiles),
  *   approveAs (account that approves on seeing the code), deny (abort instead),
+ *   approve (async (userCode, { login, deny }): how another provider's pages answer the code;
+ *   default: the test provider's, see approve() in provider.mjs),
  *   beforeApprove (async hook awaited before approving), enter ("after-approve": send Enter
  *   once approved; "never": keep stdin open, send nothing; default: close stdin at once),
  *   timeoutMs.
@@ -214,7 +216,8 @@ export async function runPam(t, opts) {
     if (!opts.approveAs && !opts.deny) return;
     approving = (async () => {
       if (opts.beforeApprove) await opts.beforeApprove(r);
-      await approve(opts.idp, r.userCode, { login: opts.approveAs ?? 'alice', deny: !!opts.deny });
+      const answer = opts.approve ?? ((code, how) => approve(opts.idp, code, how));
+      await answer(r.userCode, { login: opts.approveAs ?? 'alice', deny: !!opts.deny });
       r.approvedAt = Date.now();
       if (opts.enter === 'after-approve') {
         r.enterAt = Date.now();
