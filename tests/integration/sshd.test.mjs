@@ -28,8 +28,8 @@ describe('real sshd and ssh client', { skip, timeout: 240000 }, () => {
   let portKbd; // AuthenticationMethods keyboard-interactive
   let portKey; // the example's publickey,keyboard-interactive
 
-  function sshArgs(port, user, { key = false, tries = null } = {}) {
-    return ['ssh', '-F', '/dev/null', '-p', String(port),
+  function sshArgs(port, user, { key = false, tries = null, from = null } = {}) {
+    return ['ssh', '-F', '/dev/null', '-p', String(port), ...(from ? ['-b', from] : []),
       '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${m.root.dir}/known_hosts`,
       '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
       '-o', `PreferredAuthentications=${key ? 'publickey,' : ''}keyboard-interactive`,
@@ -200,6 +200,47 @@ describe('real sshd and ssh client', { skip, timeout: 240000 }, () => {
     assert.ok(line, `no hang-up outcome line:\n${m.outcomes().join('\n')}`);
     assert.ok(code);
   });
+
+  test('abuse limits: over rate_limit from 127.0.0.1 refused at once; 127.0.0.2 still signs in',
+    async () => {
+      // Counts of their own: the tests above logged alice in with the limits off.
+      m.configure({ rate_limit: '2/300', rate_limit_dir: '/run/pam_oauth-limits' });
+      try {
+        const before = requests(m.idp, 'deviceAuths').length;
+        for (const name of ['rl1', 'rl2']) {
+          await startLogin(name, 'alice', { tries: 1 });
+          await m.term.killPane(name);
+        }
+        assert.equal(requests(m.idp, 'deviceAuths').length, before + 2);
+        const t0 = Date.now();
+        await m.term.start('rl3', sshArgs(portKbd, 'alice', { tries: 1 }));
+        const { status, screen: out } = await m.term.waitExit('rl3', 20000);
+        const took = Date.now() - t0;
+        m.captures['ssh-rate-limited'] = await m.term.transcript('rl3');
+        assert.equal(status, 255, out);
+        const told = out.match(/Too many sign-in requests for this account from this address; try again in (\d+) seconds\./);
+        assert.ok(told, out);
+        assert.ok(Number(told[1]) > 250 && Number(told[1]) <= 300, `wait told: ${told[1]} s`);
+        assert.match(out, /Permission denied/);
+        assert.doesNotMatch(out, /^Code: /m);
+        assert.equal(requests(m.idp, 'deviceAuths').length, before + 2, 'the refused try sent nothing');
+        assert.ok(took < 5000, `refused after ${took} ms (ssh and sshd start-up included)`);
+        const line = m.outcomes().find((l) => /result=rate_limited/.test(l));
+        assert.ok(line, m.outcomes().join('\n'));
+        assert.match(line, /service=sshd user=alice rhost=127\.0\.0\.1 .*result=rate_limited reason=rate_limit 2\/300 reached for this account from ip4:127\.0\.0\.1; next try in \d+ s$/);
+        // The same account from a second address is not locked out.
+        const { code } = await startLogin('rl4', 'alice', { tries: 1, from: '127.0.0.2' });
+        await approve(m.idp, code);
+        await m.term.sendKeys('rl4', 'Enter');
+        const done = await m.term.waitExit('rl4', 20000);
+        assert.equal(done.status, 0, done.screen);
+        assert.match(done.screen, /^alice\s*$/m);
+        assert.ok(m.outcomes().some((l) => /user=alice rhost=127\.0\.0\.2 .*result=ok/.test(l)),
+          m.outcomes().join('\n'));
+      } finally {
+        m.configure();
+      }
+    });
 
   // The password examples: sshd starts PAM for each connection, so a new stack applies to the
   // next login. The password comes first in the same keyboard-interactive conversation.
