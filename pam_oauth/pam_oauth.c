@@ -258,112 +258,148 @@ log_alias(const struct oauth_logger *log, const char *user, const char *canonica
 	          oauth_sanitize(account, sizeof(account), canonical));
 }
 
+/* One pam_authenticate() so far: what its outcome line will say, and what to free. */
+struct attempt {
+	pam_handle_t *pamh;
+	struct oauth_conv conv;
+	struct oauth_logger log;
+	struct oauth_login_request req;
+	struct outcome o;
+	char *canonical; /* owned */
+	char err[OAUTH_ERR_SIZE];
+};
+
+/* Whether a message may be left out under PAM_SILENT. */
+enum tell { TELL_UNLESS_SILENT, TELL_ALWAYS };
+
+/* A step ended the login: its words for the outcome line, text for the person, the PAM code. */
+static int
+step_failed(struct attempt *a, enum oauth_status st, enum oauth_failmode failmode, const char *text,
+            enum tell how)
+{
+	int rc = status_to_pam(st, failmode, &a->conv);
+
+	a->o.result = oauth_status_str(st);
+	a->o.reason = a->err;
+	if (how == TELL_ALWAYS)
+		oauth_conv_outcome(&a->conv, text);
+	else
+		oauth_conv_error(&a->conv, text);
+	return rc;
+}
+
 /*
- * Everything the module does for one pam_authenticate(). The local account is
- * the one the name service returned: a case-insensitive directory (SSSD's AD
- * provider, winbind) answers "Alice" with alice's entry, and the identity must
- * be that account's, not the typed name's.
+ * The local account, before anything is sent. It is the one the name service
+ * returned: a case-insensitive directory (SSSD's AD provider, winbind) answers
+ * "Alice" with alice's entry, and the identity must be that account's, not the
+ * typed name's.
  */
 static int
-authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_t caller)
+check_account(struct attempt *a, const struct oauth_config *cfg)
 {
-	struct oauth_config cfg;
-	struct oauth_identity id = {0};
-	struct oauth_conv conv = {
-	    .pamh = pamh, .flags = flags, .pam_error = PAM_SUCCESS, .caller_locale = caller};
-	struct oauth_display_ops ops;
-	struct oauth_logger log = {.fn = pam_log_line, .ctx = pamh, .debug = 0};
-	struct oauth_login_request req = {0};
-	struct outcome o = {0};
-	char err[OAUTH_ERR_SIZE] = "", msg[OAUTH_ERR_SIZE] = "";
-	char host[HOST_NAME_MAX + 1] = "";
-	char command[OAUTH_SUDO_MAX_COMMAND + 1] = "";
 	const char *user = NULL;
-	char *canonical = NULL; /* owned */
 	enum oauth_status st;
 	uid_t uid = 0;
 	int rc, exists;
 
-	req.service = get_item_str(pamh, PAM_SERVICE);
-	req.rhost = get_item_str(pamh, PAM_RHOST);
-	req.tty = get_item_str(pamh, PAM_TTY);
-	o.service = req.service;
-	o.rhost = req.rhost;
-
-	st = oauth_config_load(&cfg, req.service ? req.service : "", argc, argv, err, sizeof(err));
-	if (st != OAUTH_OK) {
-		o.result = oauth_status_str(st);
-		o.reason = err;
-		rc = status_to_pam(st, OAUTH_FAILMODE_SECURE, &conv);
-		oauth_conv_error(&conv, user_message(st));
-		goto out;
-	}
-	log.debug = cfg.debug;
-	o.issuer = cfg.issuer;
-
-	rc = pam_get_user(pamh, &user, NULL);
+	rc = pam_get_user(a->pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || user == NULL || *user == '\0') {
-		o.result = "user_unknown";
-		o.reason = "no user name";
-		rc = rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
-		goto out;
+		a->o.result = "user_unknown";
+		a->o.reason = "no user name";
+		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
 	}
-	o.user = user;
-	exists = local_account(user, &uid, &canonical);
+	a->o.user = user;
+	exists = local_account(user, &uid, &a->canonical);
 	if (exists != 1) {
-		o.result = exists < 0 ? "nomem" : "user_unknown";
-		o.reason = exists < 0 ? "account lookup failed" : "no such local account";
-		rc = exists < 0 ? PAM_BUF_ERR : PAM_USER_UNKNOWN;
-		goto out;
+		a->o.result = exists < 0 ? "nomem" : "user_unknown";
+		a->o.reason = exists < 0 ? "account lookup failed" : "no such local account";
+		return exists < 0 ? PAM_BUF_ERR : PAM_USER_UNKNOWN;
 	}
-	if (strcmp(user, canonical) != 0)
-		log_alias(&log, user, canonical);
-	o.user = canonical;
+	if (strcmp(user, a->canonical) != 0)
+		log_alias(&a->log, user, a->canonical);
+	a->o.user = a->canonical;
 	/* PAM_AUTH_ERR, not PAM_IGNORE: under "required" a refused account must not pass. */
-	st = account_allowed(&cfg, user, canonical, uid, err, sizeof(err));
-	if (st != OAUTH_OK) {
-		o.result = oauth_status_str(st);
-		o.reason = err;
-		rc = status_to_pam(st, cfg.failmode, &conv);
-		oauth_conv_error(&conv, user_message(st));
-		goto out;
-	}
+	st = account_allowed(cfg, user, a->canonical, uid, a->err, sizeof(a->err));
+	if (st != OAUTH_OK)
+		return step_failed(a, st, cfg->failmode, user_message(st), TELL_UNLESS_SILENT);
+	a->req.user = a->canonical;
+	return PAM_SUCCESS;
+}
 
-	if (denied_before(pamh)) {
-		o.result = oauth_status_str(OAUTH_DENIED);
-		o.reason = "denied earlier in this session; no new request";
-		rc = PAM_MAXTRIES;
-		oauth_conv_outcome(&conv, "The sign-in request was denied; not asking again.");
-		goto out;
+/* Asks the provider, unless the person said no before or the abuse limits refuse. */
+static int
+ask_provider(struct attempt *a, const struct oauth_config *cfg, struct oauth_identity *id)
+{
+	char msg[OAUTH_ERR_SIZE] = "";
+	char host[HOST_NAME_MAX + 1] = "";
+	char command[OAUTH_SUDO_MAX_COMMAND + 1] = "";
+	struct oauth_display_ops ops;
+	enum oauth_status st;
+
+	if (denied_before(a->pamh)) {
+		a->o.result = oauth_status_str(OAUTH_DENIED);
+		a->o.reason = "denied earlier in this session; no new request";
+		oauth_conv_outcome(&a->conv, "The sign-in request was denied; not asking again.");
+		return PAM_MAXTRIES;
 	}
-	req.user = canonical;
-	st = check_limits(&cfg, &req, &log, msg, sizeof(msg), err, sizeof(err));
-	if (st != OAUTH_OK) {
-		o.result = oauth_status_str(st);
-		o.reason = err;
-		rc = status_to_pam(st, cfg.failmode, &conv);
-		oauth_conv_outcome(&conv, st == OAUTH_RATE_LIMITED ? msg : user_message(st));
-		goto out;
-	}
+	st = check_limits(cfg, &a->req, &a->log, msg, sizeof(msg), a->err, sizeof(a->err));
+	if (st != OAUTH_OK)
+		return step_failed(a, st, cfg->failmode,
+		                   st == OAUTH_RATE_LIMITED ? msg : user_message(st), TELL_ALWAYS);
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
-	req.host = host;
-	if (cfg.push_command)
+	a->req.host = host;
+	if (cfg->push_command)
 		oauth_sudo_command_of_self(command, sizeof(command));
-	req.command = command[0] != '\0' ? command : NULL;
-	oauth_conv_ops(&conv, &ops);
-	st = oauth_login(&cfg, &req, &ops, &log, &id, err, sizeof(err));
-	rc = status_to_pam(st, cfg.failmode, &conv);
-	o.id = &id;
-	o.result = oauth_status_str(st);
-	o.reason = st == OAUTH_OK ? "approved" : err;
+	a->req.command = command[0] != '\0' ? command : NULL;
+	oauth_conv_ops(&a->conv, &ops);
+	st = oauth_login(cfg, &a->req, &ops, &a->log, id, a->err, sizeof(a->err));
+	a->o.id = id;
+	if (st == OAUTH_OK) {
+		a->o.result = oauth_status_str(st);
+		a->o.reason = "approved";
+		return PAM_SUCCESS;
+	}
 	if (st == OAUTH_DENIED)
-		remember_denial(pamh);
-	if (st != OAUTH_OK)
-		oauth_conv_outcome(&conv, user_message(st));
+		remember_denial(a->pamh);
+	return step_failed(a, st, cfg->failmode, user_message(st), TELL_ALWAYS);
+}
+
+/* Everything the module does for one pam_authenticate(). */
+static int
+authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv, locale_t caller)
+{
+	struct attempt a = {.pamh = pamh,
+	                    .conv = {.pamh = pamh,
+	                             .flags = flags,
+	                             .pam_error = PAM_SUCCESS,
+	                             .caller_locale = caller},
+	                    .log = {.fn = pam_log_line, .ctx = pamh, .debug = 0}};
+	struct oauth_config cfg;
+	struct oauth_identity id = {0};
+	enum oauth_status st;
+	int rc;
+
+	a.req.service = get_item_str(pamh, PAM_SERVICE);
+	a.req.rhost = get_item_str(pamh, PAM_RHOST);
+	a.req.tty = get_item_str(pamh, PAM_TTY);
+	a.o.service = a.req.service;
+	a.o.rhost = a.req.rhost;
+	st = oauth_config_load(&cfg, a.req.service ? a.req.service : "", argc, argv, a.err,
+	                       sizeof(a.err));
+	if (st != OAUTH_OK) {
+		rc = step_failed(&a, st, OAUTH_FAILMODE_SECURE, user_message(st),
+		                 TELL_UNLESS_SILENT);
+		goto out;
+	}
+	a.log.debug = cfg.debug;
+	a.o.issuer = cfg.issuer;
+	rc = check_account(&a, &cfg);
+	if (rc == PAM_SUCCESS)
+		rc = ask_provider(&a, &cfg, &id);
 out:
-	log_outcome(pamh, &o);
-	free(canonical);
+	log_outcome(pamh, &a.o);
+	free(a.canonical);
 	oauth_identity_free(&id);
 	oauth_config_free(&cfg);
 	return rc;
