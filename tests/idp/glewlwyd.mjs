@@ -126,6 +126,9 @@ class CookieJar {
   }
 }
 
+// How long one exchange with Glewlwyd may take, through the relay or from it.
+const REQUEST_MS = 10000;
+
 /** One HTTP exchange, no redirects followed. json: a body sent as JSON. */
 function request(base, path, { method = 'GET', json, jar } = {}) {
   const url = new URL(path, base);
@@ -137,10 +140,21 @@ function request(base, path, { method = 'GET', json, jar } = {}) {
     headers['content-length'] = Buffer.byteLength(body);
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false, timeout: 10000 }, (res) => {
+    // A whole exchange, not only an idle socket, is bounded: an answer cut off after its headers
+    // would otherwise leave the caller waiting for an 'end' that never comes.
+    const timer = setTimeout(() => req.destroy(new Error(`timeout: ${method} ${url.pathname}`)),
+      REQUEST_MS);
+    const fail = (e) => {
+      clearTimeout(timer);
+      reject(e);
+    };
+    const req = http.request(url, { method, headers, agent: false, timeout: REQUEST_MS }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
+      res.on('error', fail);
+      res.on('aborted', () => fail(new Error(`answer cut off: ${method} ${url.pathname}`)));
       res.on('end', () => {
+        clearTimeout(timer);
         jar?.store(res.headers['set-cookie']);
         const text = Buffer.concat(chunks).toString();
         let data = null;
@@ -158,7 +172,7 @@ function request(base, path, { method = 'GET', json, jar } = {}) {
       });
     });
     req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${url.pathname}`)));
-    req.on('error', reject);
+    req.on('error', fail);
     if (body !== null) req.write(body);
     req.end();
   });
@@ -228,6 +242,7 @@ function recordingRelay(innerPort, log, issued) {
         agent: false,
       }, (ur) => {
         const out = [];
+        ur.on('error', failed);
         ur.on('data', (c) => out.push(c));
         ur.on('end', () => {
           const buf = Buffer.concat(out);
@@ -256,12 +271,14 @@ function recordingRelay(innerPort, log, issued) {
           res.end(buf);
         });
       });
-      up.on('error', (e) => {
+      const failed = (e) => {
         entry.status = 502;
         entry.error = `relay: ${e.message}`;
-        res.writeHead(502);
-        res.end();
-      });
+        if (res.headersSent) res.destroy();
+        else res.writeHead(502).end();
+      };
+      up.setTimeout(REQUEST_MS, () => up.destroy(new Error('Glewlwyd did not answer')));
+      up.on('error', failed);
       up.end(body);
     });
   });
