@@ -121,9 +121,15 @@ test_claim_missing_everywhere_names_no_account(void)
 	CHECK_INT(build("{\"sub\":\"s1\"}", "{\"sub\":\"s1\"}", "email", &id, err),
 	          OAUTH_NO_ACCOUNT);
 	CHECK(strstr(err, "email") != NULL && strstr(err, "named no account") != NULL);
+	/* Who approved stays known for the log line; the caller frees it. */
+	CHECK_STR(id.sub, "s1");
+	CHECK(id.username == NULL);
+	oauth_identity_free(&id);
 	CHECK_INT(build("{\"sub\":\"s1\",\"email\":null}", NULL, "email", &id, err),
 	          OAUTH_NO_ACCOUNT);
+	oauth_identity_free(&id);
 	CHECK_INT(build(NULL, NULL, "email", &id, err), OAUTH_NO_ACCOUNT);
+	oauth_identity_free(&id);
 	CHECK_INT(build("{\"email\":\"alice\"}", NULL, "email", &id, err), OAUTH_PROTOCOL);
 	CHECK(id.username == NULL && id.sub == NULL);
 }
