@@ -77,7 +77,7 @@ valgrind_units() {
 
 # The whole integration suite again, each pamtester (so libpam and the module it loads) under
 # memcheck. The wrapper must follow exec (see tests/integration/lib/pamtester.mjs); tests fail on any
-# "==pid==" report or exit 99. About 3 to 5 minutes on 2 cores.
+# "==pid==" report or exit 99. About 6 minutes on 2 cores.
 valgrind_integration() {
 	dir=$1
 	wrap="valgrind -q --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect"
