@@ -772,7 +772,8 @@ decide(struct store *st, const struct oauth_ratelimit *rl, const struct oauth_ra
 		s[tb].dirty = 1;
 	}
 	rc = write_sets(st, rl, s, err, errlen);
-	if (rc == OAUTH_OK && !allowed) {
+	/* A refusal stands even when clearing a damaged entry could not be written back. */
+	if (!allowed) {
 		refuse(rl, wait, source, local, refusal, err, errlen);
 		rc = OAUTH_RATE_LIMITED;
 	}

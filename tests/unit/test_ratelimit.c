@@ -6,9 +6,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -635,6 +637,44 @@ test_a_damaged_entry_is_cleared_and_logged(void)
 	CHECK_INT(file_size(dir), (long long)oauth_ratelimit_file_bytes(1));
 }
 
+/*
+ * A refused try that clears a damaged entry, in a process whose every write to
+ * the file fails (a file size limit below the first set): still refused.
+ */
+static void
+test_a_refusal_stands_when_the_cleared_entry_cannot_be_written(void)
+{
+	struct oauth_ratelimit_refusal r;
+	struct oauth_ratelimit rl;
+	char dir[PATH_BUF], path[PATH_BUF + 32];
+	int status = -1;
+	pid_t pid;
+
+	fresh_dir("refusenowrite", dir, sizeof(dir));
+	state_path(dir, path, sizeof(path));
+	rl = limiter(dir, 5, 300, 1, 300);
+	rl.sets = 1; /* alice's account entry is the first after the header */
+	CHECK_INT(try_at(&rl, 5, "alice", "192.0.2.1", &r), OAUTH_OK);
+	flip_byte(path, HEADER_BYTES + FIRST_TIME_AT);
+	pid = fork();
+	if (pid == 0) {
+		const struct rlimit fsize = {HEADER_BYTES, HEADER_BYTES};
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &fsize) != 0)
+			_exit(100);
+		_exit((int)try_at(&rl, 6, "alice", "192.0.2.1", &r));
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+	CHECK_INT(WEXITSTATUS(status), OAUTH_RATE_LIMITED);
+	/* The clearing was not written: the next check finds the damage again, and writes it. */
+	warnings = 0;
+	CHECK_INT(try_at(&rl, 7, "alice", "192.0.2.1", &r), OAUTH_RATE_LIMITED);
+	CHECK_INT(r.which, OAUTH_RATELIMIT_SOURCE);
+	CHECK_INT(warnings, 1);
+	CHECK_STR(last_line, "rate limits: 1 damaged entries cleared");
+}
+
 /* How a row makes the store unsafe. */
 enum unsafe {
 	DIR_GROUP_READABLE,
@@ -859,6 +899,7 @@ main(void)
 	RUN(test_a_torn_or_foreign_file_is_started_afresh_and_logged);
 	RUN(test_another_layout_or_boot_starts_afresh);
 	RUN(test_a_damaged_entry_is_cleared_and_logged);
+	RUN(test_a_refusal_stands_when_the_cleared_entry_cannot_be_written);
 	RUN(test_an_unsafe_store_is_reported_and_not_used);
 	RUN(test_a_lock_held_elsewhere_is_waited_for_briefly);
 	RUN(test_not_running_as_the_owner_leaves_the_limits_off);
