@@ -326,6 +326,18 @@ record(struct entry *e, uint32_t now)
 	e->check = entry_check(e);
 }
 
+/*
+ * A limit as config.c allows one: off, or 1 to SLOTS requests in a window of
+ * 1 to OAUTH_RATE_LIMIT_MAX_SECONDS. Anything else would count without ever
+ * refusing.
+ */
+static int
+limit_valid(const struct oauth_rate_limit *lim)
+{
+	return lim->count == 0 || (lim->count >= 1 && lim->count <= SLOTS && lim->seconds >= 1 &&
+	                           lim->seconds <= OAUTH_RATE_LIMIT_MAX_SECONDS);
+}
+
 /* --- keys --------------------------------------------------------------------------------- */
 
 /* A field as its length, then its bytes: two different tries never hash the same input. */
@@ -794,7 +806,7 @@ oauth_ratelimit_check(const struct oauth_ratelimit *rl, const struct oauth_ratel
 	if (refusal != NULL)
 		memset(refusal, 0, sizeof(*refusal));
 	if (rl == NULL || t == NULL || refusal == NULL || t->account == NULL ||
-	    rl->sets > MAX_SETS) {
+	    rl->sets > MAX_SETS || !limit_valid(&rl->account) || !limit_valid(&rl->source)) {
 		oauth_seterr(err, errlen, "rate limits: bad arguments");
 		goto out;
 	}

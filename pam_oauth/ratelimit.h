@@ -103,7 +103,8 @@ enum oauth_status oauth_ratelimit_source(const char *rhost, const char *tty, cha
  *  - OAUTH_UNAVAILABLE: the store cannot be used (directory or file unsafe,
  *    lock not had in time, write failed, clock failed); nothing counted; err
  *    says why. The caller decides; the module goes on without the limits;
- *  - OAUTH_NOMEM; OAUTH_CONFIG for missing arguments.
+ *  - OAUTH_NOMEM; OAUTH_CONFIG for missing arguments or a limit outside what
+ *    pam_oauth.conf allows (one above OAUTH_RATE_LIMIT_MAX_COUNT never refuses).
  * A file that is not the module's, or from an earlier boot, is started afresh
  * and a damaged entry cleared, with a line through rl->log.
  */

@@ -840,6 +840,15 @@ test_a_broken_clock_or_bad_arguments_never_count(void)
 	CHECK_INT(oauth_ratelimit_check(&rl, &no_account, NULL, err, sizeof(err)), OAUTH_CONFIG);
 	rl.dir = NULL;
 	CHECK_INT(try_at(&rl, 2, "alice", "192.0.2.1", &r), OAUTH_UNAVAILABLE);
+	/* Limits config.c never lets through: each would count without ever refusing. */
+	rl = limiter(dir, OAUTH_RATE_LIMIT_MAX_COUNT + 1, 300, 0, 0);
+	CHECK_INT(try_at(&rl, 3, "alice", "192.0.2.1", &r), OAUTH_CONFIG);
+	rl = limiter(dir, 1, 0, 0, 0);
+	CHECK_INT(try_at(&rl, 3, "alice", "192.0.2.1", &r), OAUTH_CONFIG);
+	rl = limiter(dir, 0, 0, -1, 60);
+	CHECK_INT(try_at(&rl, 3, "alice", "192.0.2.1", &r), OAUTH_CONFIG);
+	rl = limiter(dir, 1, OAUTH_RATE_LIMIT_MAX_SECONDS + 1, 0, 0);
+	CHECK_INT(try_at(&rl, 3, "alice", "192.0.2.1", &r), OAUTH_CONFIG);
 }
 
 /*
