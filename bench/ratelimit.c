@@ -100,7 +100,8 @@ int
 main(int argc, char **argv)
 {
 	const struct oauth_logger log = {quiet, NULL, 0};
-	char parent[] = BENCH_PARENT "/pam-oauth-bench.XXXXXX", dir[64], file[96];
+	/* Empty until made: the clean-up below then has nothing to remove. */
+	char parent[] = BENCH_PARENT "/pam-oauth-bench.XXXXXX", dir[64] = "", file[96] = "";
 	struct oauth_ratelimit rl = {.account = {6, 300}, .source = {30, 60}, .log = &log};
 	long long *ns = NULL;
 	long n = DEFAULT_CHECKS, allowed = 0;
