@@ -3,7 +3,6 @@
 /* Tests of the on-disk cache: directory and file checks, atomic writes, use by discovery. */
 #include "build_config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,23 +75,6 @@ put_file(const char *path, const char *body, size_t len, mode_t mode)
 		T_FAIL("writing %s", path);
 	if (fd >= 0)
 		close(fd);
-}
-
-/* Entries in dir other than . and .. (temp files left behind would show up here). */
-static int
-count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
 }
 
 static enum oauth_status
@@ -208,7 +190,7 @@ test_unsafe_dir_is_not_used_and_warned_once(void)
 		/* An unusable cache reads nothing and writes nothing. */
 		CHECK_INT(oauth_cache_write(&c, OAUTH_CACHE_JWKS, ISS, URL, BODY, strlen(BODY)),
 		          OAUTH_OK);
-		CHECK_INT(count_entries(dir), 0);
+		CHECK_INT(t_count_entries(dir), 0);
 		oauth_cache_close(&c);
 	}
 }
@@ -269,9 +251,9 @@ test_write_then_read_round_trip_leaves_no_temp_file(void)
 	file_path(dir, OAUTH_CACHE_JWKS, path, sizeof(path));
 	CHECK(stat(path, &st) == 0);
 	CHECK_INT(st.st_mode & 0777, 0600);
-	CHECK_INT(count_entries(dir), 1);
+	CHECK_INT(t_count_entries(dir), 1);
 	oauth_cache_drop(&c, OAUTH_CACHE_JWKS, ISS, URL);
-	CHECK_INT(count_entries(dir), 0);
+	CHECK_INT(t_count_entries(dir), 0);
 	oauth_cache_close(&c);
 }
 
@@ -464,7 +446,7 @@ test_concurrent_writers_never_show_a_torn_file(void)
 	CHECK(body != NULL && body_whole(body, len));
 	free(body);
 	/* Every writer renamed its temp file away: only the one cache file remains. */
-	CHECK_INT(count_entries(dir), 1);
+	CHECK_INT(t_count_entries(dir), 1);
 	oauth_cache_close(&c);
 }
 

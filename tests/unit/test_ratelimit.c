@@ -3,7 +3,6 @@
 /* Tests of the abuse limits: counts, window, waits, sources, eviction, the shared file's safety. */
 #include "build_config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -127,22 +126,6 @@ file_size(const char *dir)
 
 	state_path(dir, path, sizeof(path));
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-static int
-count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* --- sources ------------------------------------------------------------------------------ */
@@ -428,7 +411,7 @@ test_limits_off_touch_nothing(void)
 	rl = limiter(dir, 0, 0, 0, 0);
 	for (i = 0; i < 100; i++)
 		CHECK_INT(try_at(&rl, i, "alice", "192.0.2.1", &r), OAUTH_OK);
-	CHECK_INT(count_entries(dir), 0);
+	CHECK_INT(t_count_entries(dir), 0);
 	/* One off, the other on: only the one on counts. */
 	rl = limiter(dir, 0, 0, 1, 60);
 	CHECK_INT(try_at(&rl, 0, "alice", "192.0.2.1", &r), OAUTH_OK);
@@ -496,7 +479,7 @@ test_a_flood_of_names_and_addresses_keeps_the_size_and_honest_logins_work(void)
 	}
 	CHECK_INT(allowed, FLOOD);
 	CHECK_INT(file_size(dir), size_before);
-	CHECK_INT(count_entries(dir), 1);
+	CHECK_INT(t_count_entries(dir), 1);
 	CHECK_INT(try_at(&rl, 200, "alice", "198.51.100.7", &r), OAUTH_OK);
 	CHECK_INT(try_at(&rl, 201, "bob", "198.51.100.7", &r), OAUTH_OK);
 }
@@ -817,7 +800,7 @@ test_not_running_as_the_owner_leaves_the_limits_off(void)
 	rl.owner = geteuid() + 1;
 	CHECK_INT(try_at(&rl, 1, "alice", "192.0.2.1", &r), OAUTH_OK);
 	CHECK_INT(try_at(&rl, 2, "alice", "192.0.2.1", &r), OAUTH_OK);
-	CHECK_INT(count_entries(dir), 0);
+	CHECK_INT(t_count_entries(dir), 0);
 }
 
 static void

@@ -4,6 +4,7 @@
 #ifndef PAM_OAUTH_TESTUTIL_H
 #define PAM_OAUTH_TESTUTIL_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,23 @@ static const char *t_case = "";
 		fn();                                                                              \
 		printf("%s %s\n", t_failures == t_before ? "ok  " : "FAIL", #fn);                  \
 	} while (0)
+
+/* Entries in dir other than . and .. (a file left behind shows up here); -1 when unreadable. */
+static inline int
+t_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
 
 /* Exit status for automake: 0 pass, 1 fail; a file with no checks fails too. */
 #define T_DONE()                                                                                   \
