@@ -38,8 +38,7 @@ dir_safe(int fd, uid_t owner, enum dir_role role, char *why, size_t whylen)
 		             (unsigned long)owner);
 		return 0;
 	}
-	/* The directory itself is 0700; its parent may be read by others but written by owner only.
-	 */
+	/* The directory itself is 0700; its parent may be read by others, written by owner only. */
 	if ((st.st_mode & (role == OWN_DIR ? (mode_t)077 : (mode_t)(S_IWGRP | S_IWOTH))) != 0) {
 		oauth_seterr(why, whylen,
 		             role == OWN_DIR ? "mode %03o, not 0700"
