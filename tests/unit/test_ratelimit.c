@@ -21,9 +21,8 @@
 #define PATH_BUF 512
 #define PROVIDER "https://idp.example.com"
 #define CLIENT "pam-host"
-/* The layout ratelimit.c writes: a 64-byte header, then entries of 280 bytes. */
+/* The layout ratelimit.c writes: a 64-byte header, then the entries. */
 #define HEADER_BYTES 64
-#define ENTRY_BYTES 280
 /* Where an entry's first time sits: after the key (16) and used, next, check (8). */
 #define FIRST_TIME_AT 24
 /* The flood: distinct names and addresses, far more than the tables hold. */
@@ -488,7 +487,7 @@ test_a_flood_of_names_and_addresses_keeps_the_size_and_honest_logins_work(void)
 
 struct bad_file_case {
 	const char *name;
-	size_t bytes;    /* file length written before the check; 0: none */
+	size_t bytes;    /* file length written before the check; 0: none; 1: the layout's */
 	int fill;        /* byte the file is filled with */
 	int warned;      /* a warning line is expected (not for a new or empty file) */
 	const char *log; /* what the last log line holds */
