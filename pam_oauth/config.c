@@ -585,6 +585,7 @@ static int
 apply(struct loader *ld, const char *name, const char *value)
 {
 	const struct key *k = find_key(name);
+	const char *shown = value; /* quoted in an argument's message */
 	char why[128];
 	enum oauth_status rc;
 	size_t i;
@@ -594,6 +595,9 @@ apply(struct loader *ld, const char *name, const char *value)
 		return 0;
 	}
 	i = (size_t)(k - keys);
+	/* What oauth_config_each() masks stays out of messages (and the log) too. */
+	if ((k->flags & KEY_SECRET) || ((k->flags & KEY_CREDENTIALS) && strchr(value, '@') != NULL))
+		shown = NULL;
 	if ((k->flags & KEY_SECRET) && !ld->in_file) {
 		fail(ld, OAUTH_CONFIG, name, NULL,
 		     "client_secret may only be set in the config file "
@@ -606,13 +610,12 @@ apply(struct loader *ld, const char *name, const char *value)
 		return 0;
 	}
 	if (ld->seen[i] != 0) {
-		fail(ld, OAUTH_CONFIG, name, value, "duplicate argument");
+		fail(ld, OAUTH_CONFIG, name, shown, "duplicate argument");
 		return 0;
 	}
 	rc = set_value(ld->target, k, value, why, sizeof(why));
 	if (rc != OAUTH_OK) {
-		fail(ld, rc, name, (k->flags & KEY_SECRET) ? NULL : value,
-		     rc == OAUTH_NOMEM ? "out of memory" : why);
+		fail(ld, rc, name, shown, rc == OAUTH_NOMEM ? "out of memory" : why);
 		return 0;
 	}
 	ld->seen[i] = ld->in_file ? ld->lineno : 1;
