@@ -603,7 +603,7 @@ print_claims(const char *what, const cJSON *claims)
 		text = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
 		printf("  %-20s %s\n", oauth_sanitize(name, sizeof(name), it->string),
 		       oauth_sanitize(value, sizeof(value), text != NULL ? text : it->valuestring));
-		free(text);
+		cJSON_free(text);
 	}
 }
 
@@ -675,7 +675,7 @@ print_json(struct check *c, int status)
 	text = cJSON_Print(root);
 	if (text != NULL)
 		printf("%s\n", text);
-	free(text);
+	cJSON_free(text);
 	oauth_json_free(root);
 }
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "json.h"
 #include "jwa.h"
+#include "log.h"
 #include "secret.h"
 #include "url.h"
 
@@ -356,23 +357,6 @@ is_claim(const char *s)
 }
 
 static int
-parse_number(const char *s, long min, long max, long *out)
-{
-	char *end = NULL;
-	long v;
-
-	/* strtol would also take leading blanks and a sign: a setting is plain digits. */
-	if (*s < '0' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return 0;
-	*out = v;
-	return 1;
-}
-
-static int
 parse_word(const struct word *words, const char *s, int *out)
 {
 	for (; words->name != NULL; words++) {
@@ -516,7 +500,7 @@ set_number(struct oauth_config *cfg, const struct key *k, const char *value, cha
 {
 	long num = 0;
 
-	if (parse_number(value, k->min, k->max, &num)) {
+	if (oauth_parse_number(value, k->min, k->max, &num)) {
 		*number_slot(cfg, k) = num;
 		return OAUTH_OK;
 	}
@@ -542,8 +526,8 @@ set_rate(struct oauth_config *cfg, const struct key *k, const char *value, char 
 	if (slash != NULL && (size_t)(slash - value) < sizeof(count)) {
 		memcpy(count, value, (size_t)(slash - value));
 		count[slash - value] = '\0';
-		if (parse_number(count, k->min, k->max, &r.count) &&
-		    parse_number(slash + 1, 1, OAUTH_RATE_LIMIT_MAX_SECONDS, &r.seconds)) {
+		if (oauth_parse_number(count, k->min, k->max, &r.count) &&
+		    oauth_parse_number(slash + 1, 1, OAUTH_RATE_LIMIT_MAX_SECONDS, &r.seconds)) {
 			*rate_slot(cfg, k) = r;
 			return OAUTH_OK;
 		}
@@ -601,6 +585,7 @@ static int
 apply(struct loader *ld, const char *name, const char *value)
 {
 	const struct key *k = find_key(name);
+	const char *shown = value; /* quoted in an argument's message */
 	char why[128];
 	enum oauth_status rc;
 	size_t i;
@@ -610,6 +595,9 @@ apply(struct loader *ld, const char *name, const char *value)
 		return 0;
 	}
 	i = (size_t)(k - keys);
+	/* What oauth_config_each() masks stays out of messages (and the log) too. */
+	if ((k->flags & KEY_SECRET) || ((k->flags & KEY_CREDENTIALS) && strchr(value, '@') != NULL))
+		shown = NULL;
 	if ((k->flags & KEY_SECRET) && !ld->in_file) {
 		fail(ld, OAUTH_CONFIG, name, NULL,
 		     "client_secret may only be set in the config file "
@@ -622,13 +610,12 @@ apply(struct loader *ld, const char *name, const char *value)
 		return 0;
 	}
 	if (ld->seen[i] != 0) {
-		fail(ld, OAUTH_CONFIG, name, value, "duplicate argument");
+		fail(ld, OAUTH_CONFIG, name, shown, "duplicate argument");
 		return 0;
 	}
 	rc = set_value(ld->target, k, value, why, sizeof(why));
 	if (rc != OAUTH_OK) {
-		fail(ld, rc, name, (k->flags & KEY_SECRET) ? NULL : value,
-		     rc == OAUTH_NOMEM ? "out of memory" : why);
+		fail(ld, rc, name, shown, rc == OAUTH_NOMEM ? "out of memory" : why);
 		return 0;
 	}
 	ld->seen[i] = ld->in_file ? ld->lineno : 1;

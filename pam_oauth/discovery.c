@@ -252,7 +252,7 @@ fetch(struct oauth_http *http, const struct oauth_cache *cache, const char *issu
       struct oauth_endpoints *doc, char *err, size_t errlen)
 {
 	struct oauth_http_response resp = {0};
-	char where[OAUTH_LOG_FIELD_MAX];
+	char where[OAUTH_LOG_FIELD_MAX], why[OAUTH_ERR_SIZE];
 	enum oauth_status rc;
 	char *url = NULL;
 
@@ -266,9 +266,10 @@ fetch(struct oauth_http *http, const struct oauth_cache *cache, const char *issu
 	if (rc != OAUTH_OK)
 		goto out;
 	if (resp.status != 200) {
-		rc = oauth_answer_status(OAUTH_AT_DISCOVERY, resp.status, resp.body, resp.len, err,
-		                         errlen);
-		oauth_seterr(err, errlen, "discovery: HTTP %ld from %s", resp.status,
+		/* The provider's error and description, and the URL that was asked. */
+		rc = oauth_answer_status(OAUTH_AT_DISCOVERY, resp.status, resp.body, resp.len, why,
+		                         sizeof(why));
+		oauth_seterr(err, errlen, "%s from %s", why,
 		             oauth_sanitize(where, sizeof(where), url));
 		goto out;
 	}

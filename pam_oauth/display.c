@@ -25,7 +25,7 @@
 #define CODE_MAX_CHARS 64
 /* Below this many seconds the validity is said in seconds, above in minutes. */
 #define MINUTES_FROM_SECONDS 120
-/* The text under the QR code; bounded by the limits above. */
+/* The text around the QR code; bounded by the limits above. */
 #define TAIL_MAX 2048
 /* The smallest message that holds any UTF-8 character and its NUL. */
 #define SPLIT_MIN_MAX 5
@@ -58,7 +58,7 @@ clean_value(char *dst, size_t max_chars, const char *src, const char *what, char
 	return OAUTH_OK;
 }
 
-/* Writes the text below the QR code; it ends without a newline. */
+/* Writes the text around the QR code (compose() puts its first line above); no final newline. */
 static enum oauth_status
 compose_tail(const struct oauth_display_info *info, const char *uri, const char *code, int has_qr,
              char *tail, size_t taillen, char *err, size_t errlen)

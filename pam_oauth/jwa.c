@@ -8,10 +8,15 @@
 
 #include "jwa.h"
 
-/* jwt.c's table has one entry for each (test_jwt signs and verifies with every one). */
+/*
+ * jwt.c's table has one entry for each: both hold OAUTH_JWA_MAX_ALGS, and
+ * test_jwt verifies a token of every one with it named in id_token_algs.
+ */
 static const char *const known[] = {
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
 };
+_Static_assert(sizeof(known) / sizeof(known[0]) == OAUTH_JWA_MAX_ALGS,
+               "OAUTH_JWA_MAX_ALGS is not the number of known algs");
 
 int
 oauth_jwa_known(const char *name)

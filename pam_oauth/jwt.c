@@ -14,6 +14,7 @@
 #include <openssl/rsa.h>
 
 #include "json.h"
+#include "jwa.h"
 #include "jwt.h"
 #include "log.h"
 #include "secret.h"
@@ -47,6 +48,10 @@ static const struct jws_alg jws_algs[] = {
     {"ES512", SIG_ECDSA, "EC", "SHA512", "P-521", 66},
     {"EdDSA", SIG_EDDSA, "OKP", NULL, NULL, 0},
 };
+
+/* jwa.c names the same algorithms for id_token_algs; test_jwt checks each name is there. */
+_Static_assert(sizeof(jws_algs) / sizeof(jws_algs[0]) == OAUTH_JWA_MAX_ALGS,
+               "jws_algs and jwa.c's list of names differ");
 
 /* Header parameters that ask us to fetch or trust a key named by the token itself. */
 static const char *const key_carrying_headers[] = {"jku", "x5u", "jwk"};

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* Logging from the core through a caller's callback, and cleaning untrusted text. */
+/* Logging from the core through a caller's callback, and reading untrusted text strictly. */
 #include "build_config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "log.h"
 
@@ -61,4 +63,20 @@ oauth_sanitize(char *dst, size_t dstlen, const char *src)
 	}
 	dst[i] = '\0';
 	return dst;
+}
+
+int
+oauth_parse_number(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
 }

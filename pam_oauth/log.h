@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* Logging from the core through a caller's callback, and cleaning untrusted text. */
+/* Logging from the core through a caller's callback, and reading untrusted text strictly. */
 #ifndef PAM_OAUTH_LOG_H
 #define PAM_OAUTH_LOG_H
 
@@ -37,5 +37,13 @@ char *oauth_sanitize(char *dst, size_t dstlen, const char *src);
 
 /* Longest value of one field in a log line; longer values are cut. */
 #define OAUTH_LOG_FIELD_MAX 128
+
+/*
+ * Reads s as a whole decimal number in [min, max] into *out: plain digits only,
+ * no blanks, sign or trailing text (strtol alone would take " +12abc" as 12).
+ * Returns 1, or 0 with *out untouched. For config values, /proc names and what
+ * the caller's environment says (SSH_CONNECTION's ports).
+ */
+int oauth_parse_number(const char *s, long min, long max, long *out);
 
 #endif

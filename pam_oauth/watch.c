@@ -5,15 +5,14 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "watch.h"
 
 /* "CLIENT_IP CLIENT_PORT SERVER_IP SERVER_PORT": sshd cuts each address at 50 bytes. */
@@ -32,24 +31,10 @@ struct connection {
 };
 
 static int
-parse_port(const char *s, unsigned *port)
-{
-	char *end = NULL;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
-		return 0;
-	*port = (unsigned)v;
-	return 1;
-}
-
-static int
 parse_end(const char *ip, const char *port, struct end *e)
 {
+	long p = 0;
+
 	memset(e, 0, sizeof(*e));
 	if (inet_pton(AF_INET, ip, e->addr) == 1)
 		e->family = AF_INET;
@@ -57,7 +42,10 @@ parse_end(const char *ip, const char *port, struct end *e)
 		e->family = AF_INET6;
 	else
 		return 0;
-	return parse_port(port, &e->port);
+	if (!oauth_parse_number(port, 1, 65535, &p))
+		return 0;
+	e->port = (unsigned)p;
+	return 1;
 }
 
 /* Splits the four words in place; 1 when all four parse. */
@@ -137,16 +125,13 @@ find_connection(struct oauth_watch *w, const struct connection *c)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	char *end;
-	long fd;
+	long fd = -1;
 
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL && w->n < OAUTH_WATCH_MAX) {
-		errno = 0;
-		fd = strtol(e->d_name, &end, 10);
-		if (errno != 0 || end == e->d_name || *end != '\0' || fd < 0 || fd > INT_MAX ||
-		    fd == dirfd(d))
+		/* "." and ".." are not descriptors, nor is the one reading the directory. */
+		if (!oauth_parse_number(e->d_name, 0, INT_MAX, &fd) || fd == dirfd(d))
 			continue;
 		if (is_the_connection((int)fd, c))
 			w->fds[w->n++] = (int)fd;

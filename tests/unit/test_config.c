@@ -731,6 +731,31 @@ test_secret_never_appears_in_errors(void)
 	oauth_config_free(&cfg);
 }
 
+/* A proxy URL with user:password@ is masked by pam_oauth_check; a message about it is too. */
+static void
+test_proxy_password_never_appears_in_errors(void)
+{
+	struct oauth_config cfg;
+	char path[PATH_BUF], err[OAUTH_ERR_SIZE];
+	const char *twice[] = {"https_proxy=http://u:PROXYPW@proxy:3128",
+	                       "https_proxy=http://u:PROXYPW@proxy:3128", NULL};
+	const char *bad[] = {"https_proxy=http://u:PROXYPW@proxy:3128/\x01", NULL};
+	const char *plain[] = {"https_proxy=http://proxy:3128", "https_proxy=http://proxy:3128",
+	                       NULL};
+
+	install("minimal.conf", 0600, path, sizeof(path));
+	CHECK_INT(load_args(&cfg, "sshd", path, twice, err), OAUTH_CONFIG);
+	CHECK_STR(err, "argument https_proxy: duplicate argument");
+	oauth_config_free(&cfg);
+	CHECK_INT(load_args(&cfg, "sshd", path, bad, err), OAUTH_CONFIG);
+	CHECK_STR(err, "argument https_proxy: must be printable ASCII");
+	oauth_config_free(&cfg);
+	/* Without credentials the value is still quoted: it helps find the line. */
+	CHECK_INT(load_args(&cfg, "sshd", path, plain, err), OAUTH_CONFIG);
+	CHECK_STR(err, "argument https_proxy=http://proxy:3128: duplicate argument");
+	oauth_config_free(&cfg);
+}
+
 static void
 test_malformed_files_are_refused(void)
 {
@@ -1303,6 +1328,7 @@ main(void)
 	RUN(test_file_not_owned_by_root_is_refused);
 	RUN(test_client_secret_argument_is_refused);
 	RUN(test_secret_never_appears_in_errors);
+	RUN(test_proxy_password_never_appears_in_errors);
 	RUN(test_malformed_files_are_refused);
 	RUN(test_comments_and_blank_lines);
 	RUN(test_crlf_and_byte_order_mark_are_accepted);

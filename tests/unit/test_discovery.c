@@ -353,6 +353,34 @@ test_resolve_failures_are_classified(void)
 	}
 }
 
+/* The message names the provider's error and the URL asked, for the admin to try by hand. */
+static void
+test_resolve_failure_says_error_and_url(void)
+{
+	struct httpd_reply replies[1] = {
+	    {"HTTP/1.1 400 Bad\r\nContent-Type: application/json\r\nContent-Length: 59\r\n\r\n"
+	     "{\"error\":\"invalid_request\",\"error_description\":\"no tenant\"}",
+	     0, 1}};
+	struct oauth_http *http = new_handle();
+	struct oauth_config cfg;
+	struct oauth_endpoints ep;
+	char err[OAUTH_ERR_SIZE] = "", issuer[128], want[OAUTH_ERR_SIZE];
+	struct httpd h;
+
+	CHECK_INT(httpd_start(&h, replies, 1), 0);
+	snprintf(issuer, sizeof(issuer), "%s/x", h.base);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.issuer = issuer;
+	CHECK_INT(oauth_discovery_resolve(&cfg, http, &ep, err, sizeof(err)), OAUTH_PROTOCOL);
+	snprintf(want, sizeof(want),
+	         "discovery: HTTP 400: invalid_request (no tenant) from "
+	         "%s/.well-known/openid-configuration",
+	         issuer);
+	CHECK_STR(err, want);
+	oauth_http_free(http);
+	httpd_free(&h);
+}
+
 static void
 test_resolve_unreachable_is_unavailable(void)
 {
@@ -380,6 +408,7 @@ main(void)
 	RUN(test_resolve_without_issuer_or_endpoints_is_config_error);
 	RUN(test_resolve_fetches_and_config_wins);
 	RUN(test_resolve_failures_are_classified);
+	RUN(test_resolve_failure_says_error_and_url);
 	RUN(test_resolve_unreachable_is_unavailable);
 	return T_DONE();
 }

@@ -174,6 +174,32 @@ test_valid_tokens_of_every_alg_pass(void)
 	}
 }
 
+/* jwa.c's names and jwt.c's table agree: each alg verified is one id_token_algs may name. */
+static void
+test_every_alg_can_be_named_in_id_token_algs(void)
+{
+	const char *algs[OAUTH_JWA_MAX_ALGS + 1];
+	const char *const *use = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+		char *tok = good_token(*good_cases[i].key, good_cases[i].alg, good_cases[i].kid);
+		char err[OAUTH_ERR_SIZE] = "", *copy = NULL;
+		cJSON *claims = NULL;
+
+		t_case = good_cases[i].alg;
+		CHECK_INT(
+		    oauth_jwa_list_split(good_cases[i].alg, &copy, algs, &use, err, sizeof(err)),
+		    OAUTH_OK);
+		CHECK_INT(
+		    oauth_jwt_verify_id_token(tok, jwks, use, &expect, &claims, err, sizeof(err)),
+		    OAUTH_OK);
+		cJSON_Delete(claims);
+		free(copy);
+		free(tok);
+	}
+}
+
 static void
 test_decode_fills_every_part(void)
 {
@@ -869,6 +895,7 @@ main(void)
 		return 1;
 	}
 	RUN(test_valid_tokens_of_every_alg_pass);
+	RUN(test_every_alg_can_be_named_in_id_token_algs);
 	RUN(test_decode_fills_every_part);
 	RUN(test_token_without_kid_uses_the_only_key);
 	RUN(test_tampered_payload_fails);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* Tests of core logging through the callback and of the untrusted-text sanitiser. */
+/* Tests of core logging through the callback, the untrusted-text sanitiser and number reader. */
 #include "build_config.h"
 
 #include "log.h"
@@ -160,6 +160,47 @@ test_long_line_is_cut_not_overflowed(void)
 	CHECK_INT(strlen(c.line), len);
 }
 
+struct number_case {
+	const char *name;
+	const char *s;
+	long min, max;
+	int ok;
+	long want;
+};
+
+static void
+test_parse_number_takes_plain_digits_in_range_only(void)
+{
+	static const struct number_case cases[] = {
+	    {"plain", "90", 5, 3600, 1, 90},
+	    {"lowest", "5", 5, 3600, 1, 5},
+	    {"highest", "3600", 5, 3600, 1, 3600},
+	    {"zero in range", "0", 0, 10, 1, 0},
+	    {"leading zeros", "007", 0, 10, 1, 7},
+	    {"below", "4", 5, 3600, 0, -1},
+	    {"above", "3601", 5, 3600, 0, -1},
+	    {"empty", "", 0, 10, 0, -1},
+	    {"sign", "+5", 0, 10, 0, -1},
+	    {"minus", "-1", -5, 10, 0, -1},
+	    {"leading blank", " 5", 0, 10, 0, -1},
+	    {"trailing blank", "5 ", 0, 10, 0, -1},
+	    {"trailing text", "5s", 0, 10, 0, -1},
+	    {"hex", "0x10", 0, 100, 0, -1},
+	    {"overflow", "99999999999999999999999", 0, 2147483647L, 0, -1},
+	    {"NULL", NULL, 0, 10, 0, -1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long out = -1;
+
+		t_case = cases[i].name;
+		CHECK_INT(oauth_parse_number(cases[i].s, cases[i].min, cases[i].max, &out),
+		          cases[i].ok);
+		CHECK_INT(out, cases[i].want);
+	}
+}
+
 int main(void);
 
 int
@@ -172,5 +213,6 @@ main(void)
 	RUN(test_debug_only_when_debug_set);
 	RUN(test_null_logger_and_null_callback_are_safe);
 	RUN(test_long_line_is_cut_not_overflowed);
+	RUN(test_parse_number_takes_plain_digits_in_range_only);
 	return T_DONE();
 }

@@ -34,6 +34,7 @@ main(void)
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "httpd.h"
 #include "login.h"
@@ -315,6 +316,51 @@ test_push_login_leaves_no_secret_in_freed_memory(void)
 	free(idt);
 }
 
+/* Loads text as a config file for sshd, with the free() check on; returns the load's status. */
+static enum oauth_status
+checked_load(const char *text)
+{
+	char path[] = "/tmp/pam-oauth-wipe.XXXXXX", err[OAUTH_ERR_SIZE] = "";
+	const char *args[2] = {NULL, NULL};
+	char arg[sizeof(path) + 8];
+	struct oauth_config cfg;
+	enum oauth_status rc;
+	int fd = mkstemp(path); /* mode 0600: a file with a secret may be read by root only */
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		T_FAIL("cannot write %s", path);
+		return OAUTH_CONFIG;
+	}
+	close(fd);
+	snprintf(arg, sizeof(arg), "config=%s", path);
+	args[0] = arg;
+	markers[0] = CLIENT_SECRET;
+	nmarkers = 1;
+	checking = 1;
+	rc = oauth_config_load_as(&cfg, "sshd", 1, args, getuid(), err, sizeof(err));
+	oauth_config_free(&cfg);
+	checking = 0;
+	nmarkers = 0;
+	unlink(path);
+	return rc;
+}
+
+/* The file's buffer, the secret of another service's section, and a load that fails. */
+static void
+test_config_load_leaves_no_secret_in_freed_memory(void)
+{
+	CHECK_INT(checked_load("issuer = " ISSUER "\nclient_id = pam-test\n"
+	                       "client_secret = " CLIENT_SECRET "\n"
+	                       "[sudo]\nclient_secret = " CLIENT_SECRET "\n"
+	                       "[sshd]\nclient_secret = " CLIENT_SECRET "\n"),
+	          OAUTH_OK);
+	report();
+	CHECK_INT(checked_load("issuer = " ISSUER "\nclient_id = pam-test\n"
+	                       "client_secret = " CLIENT_SECRET "\nno_such_key = 1\n"),
+	          OAUTH_CONFIG);
+	report();
+}
+
 /* The check itself: a block the module's code frees with a marker in it is caught. */
 static void
 test_an_unwiped_block_is_caught(void)
@@ -354,6 +400,7 @@ main(void)
 	RUN(test_an_unwiped_block_is_caught);
 	RUN(test_device_login_leaves_no_secret_in_freed_memory);
 	RUN(test_push_login_leaves_no_secret_in_freed_memory);
+	RUN(test_config_load_leaves_no_secret_in_freed_memory);
 	EVP_PKEY_free(signer);
 	return T_DONE();
 }
