@@ -117,12 +117,12 @@ describe('real sshd and ssh client', { skip, timeout: 240000 }, () => {
     });
 
   test('without a key the example refuses before any device code is requested', async () => {
-    const before = requests(m.idp, 'codes').length;
+    const before = requests(m.idp, 'deviceAuths').length;
     await m.term.start('nokey', sshArgs(portKey, 'alice', {}));
     const { status, screen } = await m.term.waitExit('nokey', 20000);
     assert.equal(status, 255);
     assert.match(screen, /Permission denied \(publickey\)/);
-    assert.equal(requests(m.idp, 'codes').length, before);
+    assert.equal(requests(m.idp, 'deviceAuths').length, before);
   });
 
   test('approved by bob for alice: the login fails with a clear message', async () => {
