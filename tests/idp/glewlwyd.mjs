@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { freePort, waitFor } from '../integration/lib/common.mjs';
+import { CookieJar } from './approve.mjs';
 
 export const GLEWLWYD_BIN = process.env.GLEWLWYD_BIN ?? '/usr/bin/glewlwyd';
 const LIB_DIR = '/usr/lib/glewlwyd';
@@ -104,24 +105,6 @@ function signingJwks(alg) {
   const kid = `${alg.toLowerCase()}-${randomBytes(6).toString('hex')}`;
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
   return { kid, jwks: { keys: [jwk] } };
-}
-
-class CookieJar {
-  constructor() {
-    this.cookies = new Map();
-  }
-
-  store(lines) {
-    for (const line of lines ?? []) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 // How long one exchange with Glewlwyd may take, through the relay or from it.
