@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 
 const MAX_STEPS = 20; // redirects + form posts of one approval; the real flow needs about 10
 
-class CookieJar {
+// A browser's cookies, for one session (also Glewlwyd's pages: tests/idp/glewlwyd.mjs).
+export class CookieJar {
   constructor() {
     this.cookies = new Map();
   }

@@ -11,10 +11,12 @@ import {
   existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync,
 } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
+import { freePort, waitFor } from '../integration/lib/common.mjs';
+import { CookieJar } from './approve.mjs';
 
 export const GLEWLWYD_BIN = process.env.GLEWLWYD_BIN ?? '/usr/bin/glewlwyd';
 const LIB_DIR = '/usr/lib/glewlwyd';
@@ -28,6 +30,16 @@ const SCHEMAS = [
 const ADMIN = { username: 'admin', password: 'password' };
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+
+// The kinds of request the module makes, for requests() of tests/integration/lib: Glewlwyd's
+// endpoints sit below each plugin instance's /api/NAME/, so the relay's log names them.
+const KINDS = {
+  polls: { method: 'POST', endpoint: 'token' },
+  deviceAuths: { method: 'POST', endpoint: 'device_authorization' },
+  codes: { method: 'POST', endpoint: 'device_authorization', answered: true },
+  pushes: { method: 'POST', endpoint: 'ciba' },
+  userinfo: { endpoint: 'userinfo' },
+};
 
 // One OpenID plugin instance per ID token algorithm: Glewlwyd signs with its instance's keys.
 const KEY_TYPES = {
@@ -48,19 +60,6 @@ function schemaSql() {
   const raw = readFileSync(path);
   return { path, sql: path.endsWith('.gz') ? gunzipSync(raw) : raw };
 }
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Instances still running when the test process exits (a failed or killed test): stopped then.
 const running = new Set();
@@ -106,24 +105,6 @@ function signingJwks(alg) {
   const kid = `${alg.toLowerCase()}-${randomBytes(6).toString('hex')}`;
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
   return { kid, jwks: { keys: [jwk] } };
-}
-
-class CookieJar {
-  constructor() {
-    this.cookies = new Map();
-  }
-
-  store(lines) {
-    for (const line of lines ?? []) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 // How long one exchange with Glewlwyd may take, through the relay or from it.
@@ -255,7 +236,8 @@ function recordingRelay(innerPort, log, issued) {
               for (const k of Object.keys(issued)) {
                 if (typeof data[k] === 'string') issued[k].push(data[k]);
               }
-              if (entry.endpoint === 'device_authorization' || entry.endpoint === 'ciba') {
+              // As tests/idp/server.mjs: the answer of a request that got a code.
+              if (typeof data.device_code === 'string' || typeof data.auth_req_id === 'string') {
                 entry.response = { ...data };
                 delete entry.response.device_code; // kept in `issued` with the other secrets
                 delete entry.response.auth_req_id;
@@ -338,7 +320,7 @@ function pluginParameters({
  * default RS256 ES256 EdDSA; the first is the default issuer), users (default alice, bob),
  * deviceInterval (s, default 1), deviceExpiry (s a device code lives, default 600), cibaExpiry
  * (s a push lives unless the client asks for less, default 120).
- * Returns { issuer, issuerFor(alg), plugins, url, port, log, issued, clients, users,
+ * Returns { issuer, issuerFor(alg), plugins, url, port, log, kinds, issued, clients, users,
  * addClient(), approveDevice(), cibaRequests(), approveCiba(), denyCiba(), glewlwydLog(),
  * close() }.
  */
@@ -393,24 +375,24 @@ export async function startGlewlwyd(opts = {}) {
       stdio: ['ignore', out, out],
     });
     closeSync(out);
+    let early = null; // how it ended, if it did
     exited = new Promise((r) => {
-      child.once('exit', (code, sig) => r(`${code ?? sig}`));
+      child.once('exit', (code, sig) => r(`exit ${code ?? sig}`));
       child.once('error', (e) => r(e.message));
+    }).then((why) => {
+      early = why;
     });
     instance.child = child;
     running.add(instance);
 
     // Up once it serves its public configuration.
-    const end = Date.now() + 15000;
-    for (;;) {
-      const r = await request(url, '/config').catch(() => null);
-      if (r?.status === 200) break;
-      const early = await Promise.race([exited, sleep(100).then(() => null)]);
-      if (early !== null || Date.now() > end) {
-        const why = early !== null ? `exit ${early}` : 'timeout';
-        throw new Error(`glewlwyd did not start (${why}):\n`
-          + `${readFileSync(join(dir, 'glewlwyd.out'), 'utf8').slice(-2000)}`);
-      }
+    try {
+      await waitFor('glewlwyd to serve /config', async () => early
+        || (await request(url, '/config').catch(() => null))?.status === 200, 15000);
+      if (early) throw new Error(early);
+    } catch (e) {
+      throw new Error(`glewlwyd did not start (${e.message}):\n`
+        + `${readFileSync(join(dir, 'glewlwyd.out'), 'utf8').slice(-2000)}`);
     }
 
     // As the admin web app: a session for the database's initial admin, then the setup.
@@ -580,6 +562,7 @@ export async function startGlewlwyd(opts = {}) {
       url,
       port,
       log,
+      kinds: KINDS,
       issued,
       clients,
       users,

@@ -66,7 +66,7 @@ test('push approved on the phone: success, no code to type, nothing leaked',
     });
     expectPushLine(r, entry);
     assert.equal(entry.loginHint, 'alice@example.test');
-    assert.equal(requests(idp, 'codes').length, 0, 'no device code was requested');
+    assert.equal(requests(idp, 'deviceAuths').length, 0, 'no device code was requested');
     assert.doesNotMatch(screen(r), /Code:/, 'no user code on the terminal');
     assert.ok(idp.log.filter((e) => e.client).every((e) => e.client === 'pam-ciba'));
     expectNoLeaks(idp, r);
@@ -92,7 +92,7 @@ test('denied on the phone: final, no fallback to the device flow',
     // PAM_MAXTRIES: a no is final, as for the device flow (refusal.test.mjs).
     expectOutcome(r, { verdict: PAM.MAXTRIES, result: 'denied', user: 'alice' });
     assert.equal(requests(idp, 'polls').at(-1)?.error, 'access_denied');
-    assert.equal(requests(idp, 'codes').length, 0, `no device code after a denial${dump(r)}`);
+    assert.equal(requests(idp, 'deviceAuths').length, 0, `no device code after a denial${dump(r)}`);
     assert.doesNotMatch(screen(r), /Code:/);
   });
 
@@ -107,7 +107,7 @@ test('push not answered before it expires: expired, no fallback',
     assert.ok(r.elapsedMs >= lifetime * 1000 - 100,
       `gave up after ${r.elapsedMs} ms, before the push expired (expires_in ${lifetime})`);
     assert.ok(r.elapsedMs < 12000 * SLOW, `gave up only after ${r.elapsedMs} ms`);
-    assert.equal(requests(idp, 'codes').length, 0, 'no device code after an expiry');
+    assert.equal(requests(idp, 'deviceAuths').length, 0, 'no device code after an expiry');
   });
 
 test('requested_expiry is sent and shortens the push', { skip, timeout: 60000 * SLOW },

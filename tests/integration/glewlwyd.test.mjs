@@ -9,7 +9,7 @@ import { test } from 'node:test';
 
 import { glewlwydAvailable, startGlewlwyd } from '../idp/glewlwyd.mjs';
 import {
-  runPam, screen, dump, waitFor, verdict, SLOW, PAM, skip as noModule, baseConfig,
+  runPam, requests, screen, dump, waitFor, verdict, SLOW, PAM, skip as noModule, baseConfig,
   expectOutcome, expectNoLeaks,
 } from './lib/index.mjs';
 
@@ -44,13 +44,6 @@ async function login(t, g, opts = {}) {
   return { ...r, from };
 }
 
-// What Glewlwyd was asked, by endpoint (its relay records every exchange).
-const at = (g, endpoint) => g.log.filter((e) => e.endpoint === endpoint && e.method === 'POST');
-const deviceAuths = (g) => at(g, 'device_authorization');
-const tokenPolls = (g) => at(g, 'token');
-const backchannel = (g) => at(g, 'ciba');
-const userinfo = (g) => g.log.filter((e) => e.endpoint === 'userinfo');
-
 // What Glewlwyd answered the module since entry `from` of its log, in order, repeats counted:
 // "ciba 200, token 400 authorization_pending x3, token 200".
 function answers(g, from = 0) {
@@ -81,6 +74,28 @@ function idTokenPart(g, i) {
   return JSON.parse(Buffer.from(jwt.split('.')[i], 'base64url').toString());
 }
 
+// Every poll was answered "not yet": no tokens, no other error.
+function assertOnlyPending(g, r) {
+  const polls = requests(g, 'polls');
+  assert.ok(polls.every((p) => ['authorization_pending', 'slow_down'].includes(p.error)),
+    `only authorization_pending${dump(r)}`);
+  return polls;
+}
+
+// A wrong client secret: Glewlwyd refuses the device authorization (403 unauthorized_client),
+// the module reports a configuration error, shows no code and never polls.
+function expectWrongSecret(t, g, r) {
+  const [auth] = requests(g, 'deviceAuths');
+  assert.equal(auth?.status, 403, `device authorization refused${dump(r)}`);
+  assert.equal(auth.error, 'unauthorized_client');
+  assert.equal(requests(g, 'polls').length, 0, 'no device code, no polls');
+  expectLogin(t, g, r, {
+    verdict: PAM.SERVICE_ERR, result: 'config', user: 'alice',
+    reason: /device authorization: HTTP 403: unauthorized_client/,
+  });
+  assert.doesNotMatch(screen(r), /Code:/);
+}
+
 // Glewlwyd's sub is a random id of 32 letters and digits, not the account name.
 const RANDOM_SUB = /^[A-Za-z0-9]{32}$/;
 
@@ -92,14 +107,14 @@ test('device flow, public client: alice approves her own code',
       verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice', issuer: g.issuer,
     });
     assert.match(o.sub, RANDOM_SUB, 'sub is Glewlwyd\'s random id');
-    const auths = deviceAuths(g);
+    const auths = requests(g, 'deviceAuths');
     assert.equal(auths.length, 1, 'Glewlwyd saw one device authorization request');
     assert.equal(auths[0].status, 200);
     assert.equal(auths[0].client, 'pam-test');
     assert.equal(auths[0].clientAuth, 'none');
     assert.equal(auths[0].response.interval, 1);
     assert.match(auths[0].response.verification_uri, /\/api\/rs256\/device$/);
-    const polls = tokenPolls(g);
+    const polls = requests(g, 'polls');
     assert.ok(polls.length >= 1 && polls.at(-1).status === 200,
       `polled until the tokens${dump(r)}`);
     assert.ok(polls.every((p) => p.client === 'pam-test' && p.clientAuth === 'none'),
@@ -124,7 +139,7 @@ for (const auth of ['basic', 'post']) {
         approveAs: 'alice',
       });
       expectLogin(t, g, r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice' });
-      const calls = [...deviceAuths(g), ...tokenPolls(g)];
+      const calls = [...requests(g, 'deviceAuths'), ...requests(g, 'polls')];
       assert.ok(calls.length >= 2);
       assert.deepEqual([...new Set(calls.map((e) => `${e.client} ${e.clientAuth}`))],
         [`${client.id} ${auth}`], `every request authenticated with client_secret_${auth}`);
@@ -161,7 +176,7 @@ test('bob approves alice\'s code: refused, wrong_identity', { skip, timeout: 600
     const g = await glewlwyd(t, { algs: ['RS256'] });
     const r = await login(t, g, { approveAs: 'bob' });
     // Glewlwyd cannot tell: it hands out bob's tokens, and the module refuses them.
-    assert.equal(tokenPolls(g).at(-1)?.status, 200, 'Glewlwyd issued the tokens');
+    assert.equal(requests(g, 'polls').at(-1)?.status, 200, 'Glewlwyd issued the tokens');
     expectLogin(t, g, r, {
       verdict: PAM.AUTH_ERR, result: 'wrong_identity', user: 'alice', claim: 'bob',
     });
@@ -172,10 +187,9 @@ test('device code not approved before it expires: expired', { skip, timeout: 600
     const g = await glewlwyd(t, { algs: ['RS256'], deviceExpiry: 3 });
     const r = await login(t, g, { config: config(g, { timeout: 60 }) });
     expectLogin(t, g, r, { verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice' });
-    assert.equal(deviceAuths(g)[0].response.expires_in, 3);
+    assert.equal(requests(g, 'deviceAuths')[0].response.expires_in, 3);
     // The module stops at the code's expires_in, before Glewlwyd would say expired_token.
-    assert.ok(tokenPolls(g).every((p) => ['authorization_pending', 'slow_down'].includes(p.error)),
-      `only authorization_pending${dump(r)}`);
+    assertOnlyPending(g, r);
     assert.ok(r.elapsedMs >= 2500, `gave up after ${r.elapsedMs} ms, before the code expired`);
     assert.ok(r.elapsedMs < 12000 * SLOW, `gave up only after ${r.elapsedMs} ms`);
   });
@@ -189,11 +203,9 @@ test('no way to deny a device code: an unanswered login ends at the module\'s ti
       verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice', reason: /no approval before/,
     });
     assert.ok(r.elapsedMs < 9000 * SLOW, `gave up only after ${r.elapsedMs} ms`);
-    const polls = tokenPolls(g);
-    assert.ok(polls.every((p) => ['authorization_pending', 'slow_down'].includes(p.error)),
-      `only authorization_pending${dump(r)}`);
+    const polls = assertOnlyPending(g, r);
     // Never sooner than the interval (1 s), the first poll included.
-    const times = [deviceAuths(g)[0].t, ...polls.map((p) => p.t)];
+    const times = [requests(g, 'deviceAuths')[0].t, ...polls.map((p) => p.t)];
     const gaps = times.slice(1).map((tm, i) => tm - times[i]);
     assert.ok(gaps.length >= 3 && gaps.every((gap) => gap >= 1000 - 100),
       `gaps ${gaps.join(' ')} ms${dump(r)}`);
@@ -205,15 +217,7 @@ test('wrong client secret: Glewlwyd answers 403 unauthorized_client, a configura
     const r = await login(t, g, {
       config: config(g, { client_id: g.clients.basic.id, client_secret: 'not-the-secret' }),
     });
-    const [auth] = deviceAuths(g);
-    assert.equal(auth.status, 403);
-    assert.equal(auth.error, 'unauthorized_client');
-    assert.equal(tokenPolls(g).length, 0, 'no device code, no polls');
-    expectLogin(t, g, r, {
-      verdict: PAM.SERVICE_ERR, result: 'config', user: 'alice',
-      reason: /device authorization: HTTP 403: unauthorized_client/,
-    });
-    assert.doesNotMatch(screen(r), /Code:/);
+    expectWrongSecret(t, g, r);
   });
 
 test('the person grants no scope at all: Glewlwyd still approves, with openid',
@@ -221,7 +225,7 @@ test('the person grants no scope at all: Glewlwyd still approves, with openid',
     const g = await glewlwyd(t, { algs: ['RS256'] });
     const r = await login(t, g, { approveAs: 'alice', grant: '' });
     expectLogin(t, g, r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
-    assert.equal(tokenPolls(g).at(-1).scope, 'openid', 'openid counts as granted');
+    assert.equal(requests(g, 'polls').at(-1).scope, 'openid', 'openid counts as granted');
   });
 
 test('a device code is redeemed by every plugin instance, not only the one that issued it',
@@ -246,8 +250,9 @@ test('a device code is redeemed by every plugin instance, not only the one that 
 
 // Push approval (CIBA, poll mode). Glewlwyd takes a login_hint only as JSON naming the account.
 
-// Starts a login, waits for Glewlwyd's answer to the push request, then runs decide(g) if
-// Glewlwyd took it; a login that ends first is returned as it is.
+// Starts a login and waits for Glewlwyd's answer to the push request. decide(g), when given,
+// then answers the push: Glewlwyd must have taken it (200) while the login still waits, or the
+// test fails. Without decide the login runs to its end as it is.
 async function pushLogin(t, g, opts, decide) {
   let ended = false;
   const running = runPam(t, { idp: g, ...opts }).finally(() => {
@@ -255,8 +260,13 @@ async function pushLogin(t, g, opts, decide) {
   });
   try {
     await waitFor('Glewlwyd\'s answer to the push request',
-      () => ended || backchannel(g).some((e) => e.status !== null), 20000 * SLOW);
-    if (!ended && decide && backchannel(g)[0].status === 200) await decide(g);
+      () => ended || requests(g, 'pushes').some((e) => e.status !== null), 20000 * SLOW);
+    if (decide) {
+      const [push] = requests(g, 'pushes');
+      assert.ok(!ended && push?.status === 200,
+        `Glewlwyd took the push (HTTP ${push?.status}) and the login waits for it`);
+      await decide(g);
+    }
   } catch (e) {
     const r = await running;
     throw new Error(`${e.message}${dump(r)}`);
@@ -280,15 +290,15 @@ test('push approved by alice (JSON login_hint): success, the name from userinfo'
     const r = await pushLogin(t, g, { config: cibaConfig(g) },
       async (p) => assert.equal((await p.approveCiba('alice')).message, 'complete'));
     expectLogin(t, g, r, { verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice' });
-    const [bc] = backchannel(g);
+    const [bc] = requests(g, 'pushes');
     assert.equal(bc.loginHint, '{"username":"alice"}');
     assert.equal(bc.clientAuth, 'basic');
     assert.match(bc.bindingMessage, /^pamtest\/pamtest#\d{4}$/);
-    assert.equal(deviceAuths(g).length, 0, 'no device code');
+    assert.equal(requests(g, 'deviceAuths').length, 0, 'no device code');
     assert.doesNotMatch(screen(r), /Code:/);
     // Glewlwyd's CIBA ID token lacks preferred_username: the module asks userinfo for it.
     assert.equal(idTokenPart(g, 1).preferred_username, undefined);
-    assert.equal(userinfo(g).at(-1)?.status, 200, `userinfo asked${dump(r)}`);
+    assert.equal(requests(g, 'userinfo').at(-1)?.status, 200, `userinfo asked${dump(r)}`);
     expectNoLeaks(g, r);
   });
 
@@ -298,8 +308,8 @@ test('push denied by alice: denied, final, no device code',
     const r = await pushLogin(t, g, { config: cibaConfig(g, { mode: 'ciba-then-device' }) },
       async (p) => assert.equal((await p.denyCiba('alice')).message, 'cancelled'));
     expectLogin(t, g, r, { verdict: PAM.MAXTRIES, result: 'denied', user: 'alice' });
-    assert.equal(tokenPolls(g).at(-1)?.error, 'access_denied');
-    assert.equal(deviceAuths(g).length, 0, 'no device code after a denial');
+    assert.equal(requests(g, 'polls').at(-1)?.error, 'access_denied');
+    assert.equal(requests(g, 'deviceAuths').length, 0, 'no device code after a denial');
     assert.doesNotMatch(screen(r), /Code:/);
   });
 
@@ -313,8 +323,8 @@ test('push for alice, bob follows her link: Glewlwyd sends him to its login, the
         assert.equal((await p.approveCiba('bob', { request: req })).message, 'login');
       });
     expectLogin(t, g, r, { verdict: PAM.AUTH_ERR, result: 'expired', user: 'alice' });
-    assert.equal(backchannel(g)[0].response.expires_in, 8);
-    assert.ok(tokenPolls(g).every((p) => p.status !== 200), 'no tokens for bob');
+    assert.equal(requests(g, 'pushes')[0].response.expires_in, 8);
+    assert.ok(requests(g, 'polls').every((p) => p.status !== 200), 'no tokens for bob');
   });
 
 test('ciba-then-device, push approved: success, no device code',
@@ -323,7 +333,7 @@ test('ciba-then-device, push approved: success, no device code',
     const r = await pushLogin(t, g, { config: cibaConfig(g, { mode: 'ciba-then-device' }) },
       async (p) => assert.equal((await p.approveCiba('alice')).message, 'complete'));
     expectLogin(t, g, r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
-    assert.equal(deviceAuths(g).length, 0);
+    assert.equal(requests(g, 'deviceAuths').length, 0);
     assert.doesNotMatch(screen(r), FALLBACK_LINE);
   });
 
@@ -332,7 +342,7 @@ test('push with a plain login_hint: Glewlwyd says invalid_request, a configurati
     const g = await glewlwyd(t, { algs: ['RS256'] });
     const r = await pushLogin(t, g, { config: cibaConfig(g, { login_hint_template: '{user}' }) },
       null);
-    const [bc] = backchannel(g);
+    const [bc] = requests(g, 'pushes');
     assert.equal(bc.loginHint, 'alice');
     assert.equal(bc.status, 400);
     assert.equal(bc.error, 'invalid_request');
@@ -340,7 +350,7 @@ test('push with a plain login_hint: Glewlwyd says invalid_request, a configurati
       verdict: PAM.SERVICE_ERR, result: 'config', user: 'alice',
       reason: /backchannel authentication: HTTP 400: invalid_request/,
     });
-    assert.equal(deviceAuths(g).length, 0);
+    assert.equal(requests(g, 'deviceAuths').length, 0);
   });
 
 test('ciba-then-device with a client Glewlwyd allows no push (invalid_client): device flow',
@@ -353,12 +363,12 @@ test('ciba-then-device with a client Glewlwyd allows no push (invalid_client): d
       }),
       approveAs: 'alice',
     });
-    const [bc] = backchannel(g);
+    const [bc] = requests(g, 'pushes');
     assert.equal(bc.status, 403);
     assert.equal(bc.error, 'invalid_client');
     expectLogin(t, g, r, { verdict: PAM.SUCCESS, result: 'ok', claim: 'alice' });
     assert.match(screen(r), FALLBACK_LINE);
-    assert.equal(deviceAuths(g).length, 1, 'fell back to one device code');
+    assert.equal(requests(g, 'deviceAuths').length, 1, 'fell back to one device code');
     const fellBack = /push approval not available, using the device flow: .*invalid_client/;
     assert.ok(r.syslog.some((l) => fellBack.test(l.text)), `the fallback logged${dump(r)}`);
   });
@@ -369,22 +379,17 @@ test('ciba-then-device with a wrong secret: no push, and the device flow refuses
     const r = await login(t, g, {
       config: cibaConfig(g, { mode: 'ciba-then-device', client_secret: 'not-the-secret' }),
     });
-    const [bc] = backchannel(g);
+    const [bc] = requests(g, 'pushes');
     assert.equal(bc.status, 403);
     assert.equal(bc.error, 'invalid_client');
-    assert.equal(deviceAuths(g)[0]?.error, 'unauthorized_client');
-    expectLogin(t, g, r, {
-      verdict: PAM.SERVICE_ERR, result: 'config', user: 'alice',
-      reason: /device authorization: HTTP 403: unauthorized_client/,
-    });
-    assert.doesNotMatch(screen(r), /Code:/);
+    expectWrongSecret(t, g, r);
   });
 
 test('push for an account Glewlwyd does not have: refused before anyone was asked',
   { skip, timeout: 60000 * SLOW }, async (t) => {
     const g = await glewlwyd(t, { algs: ['RS256'], users: ['bob'] });
     const r = await pushLogin(t, g, { config: cibaConfig(g) }, null);
-    const [bc] = backchannel(g);
+    const [bc] = requests(g, 'pushes');
     assert.equal(bc.loginHint, '{"username":"alice"}');
     // CIBA §13 has unknown_user_id for this; Glewlwyd says invalid_request.
     assert.equal(bc.status, 400);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  runPam, startIdp, requests, builddir, tempDir, dump, SLOW, PAM, skip, baseConfig, expectOutcome,
+  runPam, startIdp, requests, builddir, tempDir, waitFor, sleep, dump, SLOW, PAM, skip, baseConfig,
+  expectOutcome,
 } from './lib/index.mjs';
 
 const tools = join(builddir, 'tests', 'tools', '.libs');
@@ -61,18 +62,25 @@ test('case-insensitive name service: identity "Alice" does not log in as alice',
   });
 
 // A server that accepts one connection and closes it after ms: what sudo's LDAP connection does
-// when the directory times it out.
+// when the directory times it out. closed(): whether it has closed that connection.
 async function closingServer(t, ms) {
-  const server = net.createServer((sock) => setTimeout(() => sock.destroy(), ms));
+  let done = false;
+  const server = net.createServer((sock) => {
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      done = true;
+    });
+    setTimeout(() => sock.destroy(), ms);
+  });
   await new Promise((res) => server.listen(0, '127.0.0.1', res));
   t.after(() => server.close());
-  return server.address().port;
+  return { port: server.address().port, closed: () => done };
 }
 
 test('an unrelated connection of the caller closing does not end the login',
   { skip, timeout: 60000 * SLOW }, async (t) => {
     const idp = await startIdp(t);
-    const port = await closingServer(t, 1000);
+    const { port, closed } = await closingServer(t, 1000);
     // pamtester holds a connection of its own when the login starts: bash's /dev/tcp opens it
     // and exec keeps it on descriptor 9 across the exec of pamtester. --norc: with stdin a socket
     // (node's pipes are socket pairs) bash takes itself for a command run by sshd and reads
@@ -81,7 +89,12 @@ test('an unrelated connection of the caller closing does not end the login',
       idp,
       config: baseConfig(idp),
       approveAs: 'alice',
-      beforeApprove: () => new Promise((res) => setTimeout(res, 3000)),
+      // The connection closes while the module waits; the approval comes two seconds later,
+      // time for the module to end the login were it to take that close for the person's.
+      beforeApprove: async () => {
+        await waitFor('the unrelated connection to close', closed, 10000 * SLOW);
+        await sleep(2000);
+      },
       launcher: ['bash', '--norc', '-c', `exec 9<>/dev/tcp/127.0.0.1/${port} && exec "$@"`,
         'bash'],
     });

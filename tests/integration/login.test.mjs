@@ -17,7 +17,7 @@ test('success over http with prompt=none', { skip, timeout: 60000 * SLOW }, asyn
     verdict: PAM.SUCCESS, result: 'ok', user: 'alice', claim: 'alice', sub: 'alice',
     rhost: '-', issuer: idp.issuer,
   });
-  assert.equal(requests(idp, 'codes').length, 1, 'one device authorization request');
+  assert.equal(requests(idp, 'deviceAuths').length, 1, 'one device authorization request');
   assert.ok(idp.log.every((e) => !e.client || e.client === 'pam-test'), 'only the public client');
   expectNoLeaks(idp, r);
 });

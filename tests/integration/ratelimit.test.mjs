@@ -88,7 +88,7 @@ test('N+2 tries by one account from one address: N reach the provider, two are r
       assert.ok(wait <= 300 && wait >= 300 - sinceFirst - 1,
         `wait ${wait} s: until the first of the three is 300 s old`);
     }
-    assert.equal(requests(idp, 'codes').length, 3, 'exactly N device authorization requests');
+    assert.equal(requests(idp, 'deviceAuths').length, 3, 'exactly N device authorization requests');
     // Not a lock-out of the person nor of the address: the same account from elsewhere, and
     // another account from here, sign in.
     await signsIn(t, idp, config, 'alice', '198.51.100.8');
@@ -148,6 +148,7 @@ test('limits off: every try reaches the provider', { skip, timeout: 90000 * SLOW
   const dir = stateDir();
   const config = limited(idp, dir, { rate_limit: 'off', rate_limit_rhost: 'off' });
   for (let i = 0; i < 2; i += 1) await signsIn(t, idp, config, 'alice', '198.51.100.7');
+  assert.equal(requests(idp, 'deviceAuths').length, 2);
   assert.equal(existsSync(dir), false, 'nothing stored when both limits are off');
 });
 

@@ -432,8 +432,9 @@ describe('setuid callers (su, chsh, chfn) under a hostile environment',
         assert.deepEqual(kinds(r), kinds(reference), 'the same requests reach the provider');
         const polls = r.requests.filter((e) => e.path === '/token');
         assert.equal(polls.at(-1)?.status, 200, 'the last poll got the tokens');
-        assert.equal(moduleText(r.screen, r.code), moduleText(reference.screen, reference.code),
-          'the module shows the same text');
+        const text = moduleText(reference.screen, reference.code);
+        assert.ok(text, `the module's text on the reference screen:\n${reference.screen}`);
+        assert.equal(moduleText(r.screen, r.code), text, 'the module shows the same text');
         const outcome = (x) => x.outcomes.map((l) => l.slice(l.indexOf('service=')));
         assert.deepEqual(outcome(r), outcome(reference), 'the module logs the same outcome');
         assert.deepEqual(fdsOf(r.screen), fdsOf(reference.screen),

@@ -117,12 +117,12 @@ describe('real sshd and ssh client', { skip, timeout: 240000 }, () => {
     });
 
   test('without a key the example refuses before any device code is requested', async () => {
-    const before = requests(m.idp, 'codes').length;
+    const before = requests(m.idp, 'deviceAuths').length;
     await m.term.start('nokey', sshArgs(portKey, 'alice', {}));
     const { status, screen } = await m.term.waitExit('nokey', 20000);
     assert.equal(status, 255);
     assert.match(screen, /Permission denied \(publickey\)/);
-    assert.equal(requests(m.idp, 'codes').length, before);
+    assert.equal(requests(m.idp, 'deviceAuths').length, before);
   });
 
   test('approved by bob for alice: the login fails with a clear message', async () => {
@@ -171,8 +171,11 @@ describe('real sshd and ssh client', { skip, timeout: 240000 }, () => {
   test('the client hangs up at the prompt: sshd ends the PAM process, nothing polls', async () => {
     await startLogin('hup0', 'alice', {});
     const deviceCode = m.idp.issued.device_code.at(-1); // this login's, issued just now
+    // Only this sshd's: its namespace's first process is unshare's child. Other tests (and other
+    // runs on the machine) may have an "sshd: alice [pam]" of their own.
+    const nsInit = (await run('pgrep', ['-P', String(sshd.child.pid)])).trim();
     const pamProcs = async () => (await run('sh', ['-c',
-      `pgrep -f '^sshd: alice \\[pam\\]' || true`])).trim();
+      `pgrep --ns ${nsInit} --nslist pid -f '^sshd: alice \\[pam\\]' || true`])).trim();
     assert.notEqual(await pamProcs(), '', 'the PAM process waits at the prompt');
     await m.term.killPane('hup0');
     await waitFor('the PAM process to end', async () => (await pamProcs()) === '', 5000);

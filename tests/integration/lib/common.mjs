@@ -52,9 +52,9 @@ process.on('exit', () => {
 // A signal would skip the exit handler and leave pamtester (or a namespace) running.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(1));
 
-/** A directory below $TMPDIR, removed when the test process exits. */
-export function tempDir(prefix = 'pam-oauth-it-') {
-  const d = mkdtempSync(join(tmpdir(), prefix));
+/** A directory below parent ($TMPDIR unless given), removed when the test process exits. */
+export function tempDir(prefix = 'pam-oauth-it-', parent = tmpdir()) {
+  const d = mkdtempSync(join(parent, prefix));
   tempDirs.add(d);
   return d;
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
+  chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync,
   statSync, writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
@@ -16,7 +16,7 @@ import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
-  killOnExit, modulePath, srcdir, waitFor, writeConfig,
+  killOnExit, modulePath, srcdir, tempDir, waitFor, writeConfig,
 } from './common.mjs';
 import { startProvider } from './provider.mjs';
 
@@ -97,8 +97,9 @@ function appendAccounts(root, users) {
  */
 function makeRoot({ stacks = {}, sudoers: sudoersText = null, users = USERS, wholeEtc = false }) {
   // In /tmp itself, not $TMPDIR: run.sh's TMPDIR is private (0700), but sshd reads
-  // authorized_keys as the test user, who must reach their home below this directory.
-  const dir = mkdtempSync(join('/tmp', 'pam-oauth-callers-'));
+  // authorized_keys as the test user, who must reach their home below this directory. Removed
+  // at teardown, or when the test process exits whatever way (run.sh removes only its TMPDIR).
+  const dir = tempDir('pam-oauth-callers-', '/tmp');
   chmodSync(dir, 0o755);
   const etc = join(dir, 'etc');
   mkdirSync(join(dir, 'dev'));

@@ -4,7 +4,7 @@
 // what the tests expect of such a login: the PAM verdict, the exit code, the one outcome line.
 
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   mkdirSync, rmdirSync, statSync, writeFileSync,
 } from 'node:fs';
@@ -50,7 +50,7 @@ export function baseConfig(idp, extra = {}) {
 // "auth required" line.
 function writeEnvFiles(dir, service, config, args, stack = ['auth required MODULE']) {
   const svc = join(dir, 'service');
-  execFileSync('mkdir', ['-p', svc]);
+  mkdirSync(svc, { recursive: true });
   const module = `${modulePath} config=${config}${args.length ? ` ${args.join(' ')}` : ''}`;
   writeFileSync(join(svc, service), `${stack.map((l) => l.replace('MODULE', module)).join('\n')}\n`);
   writeFileSync(join(dir, 'passwd'), [

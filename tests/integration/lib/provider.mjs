@@ -100,13 +100,16 @@ export async function approve(idp, userCode, { login = 'alice', deny = false } =
   });
 }
 
-// The kinds of request the module makes, by what they are for.
+// The kinds of request the module makes, by what they are for. A provider whose log names its
+// endpoints otherwise (Glewlwyd: tests/idp/glewlwyd.mjs) brings its own table as server.kinds.
+// A kind matches the log entries whose fields equal all it gives; answered: only those the
+// provider answered with a code (their entry keeps the answer, code removed).
 const KINDS = {
   // Asking whether the login was approved (device grant and CIBA alike).
   polls: { method: 'POST', path: '/token' },
   // Every device authorization request, answered or not.
   deviceAuths: { path: '/device/auth' },
-  // Those the provider answered with a device code (their entry keeps the answer, code removed).
+  // Those the provider answered with a device code.
   codes: { path: '/device/auth', answered: true },
   // CIBA backchannel requests (pushes to the phone).
   pushes: { method: 'POST', path: '/backchannel' },
@@ -114,15 +117,16 @@ const KINDS = {
 
 /**
  * What a provider (or fault server) was asked, oldest first: the one way the tests count a
- * login's requests. what: a kind above or a path. since: a mark taken earlier as
- * server.log.length (only what came after it). deviceCode: only the polls of the login that got
- * this code (idp.issued.device_code), for logins that run side by side.
+ * login's requests. what: a kind above (or of server.kinds) or a path. since: a mark taken
+ * earlier as server.log.length (only what came after it). deviceCode: only the polls of the
+ * login that got this code (idp.issued.device_code), for logins that run side by side.
  */
 export function requests(server, what, { since = 0, deviceCode } = {}) {
-  const k = KINDS[what] ?? { path: what };
-  return server.log.slice(since).filter((e) => e.path === k.path
-    && (!k.method || e.method === k.method)
-    && (!k.answered || e.response)
+  const k = (server.kinds ?? KINDS)[what] ?? (what.startsWith('/') ? { path: what } : null);
+  if (!k) throw new Error(`requests(): no kind of request "${what}" for this server`);
+  const { answered, ...fields } = k;
+  return server.log.slice(since).filter((e) => Object.entries(fields).every(([f, v]) => e[f] === v)
+    && (!answered || e.response)
     && (deviceCode === undefined || e.deviceCode === deviceCode));
 }
 
