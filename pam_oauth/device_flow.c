@@ -124,17 +124,6 @@ oauth_device_auth_parse(long http_status, const char *body, size_t len,
 	return rc;
 }
 
-static enum oauth_status
-check_client(const struct oauth_config *cfg, const char *endpoint, const char *what, char *err,
-             size_t errlen)
-{
-	if (cfg == NULL || cfg->client_id == NULL || endpoint == NULL) {
-		oauth_seterr(err, errlen, "%s: no client_id or endpoint configured", what);
-		return OAUTH_CONFIG;
-	}
-	return OAUTH_OK;
-}
-
 enum oauth_status
 oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
                        const struct oauth_endpoints *ep, struct oauth_device_auth *da, char *err,
@@ -149,10 +138,13 @@ oauth_device_authorize(struct oauth_http *http, const struct oauth_config *cfg,
 	size_t n = 0;
 
 	memset(da, 0, sizeof(*da));
-	rc = check_client(cfg, ep ? ep->device_authorization_endpoint : NULL,
-	                  "device authorization", err, errlen);
-	if (rc != OAUTH_OK)
+	if (cfg == NULL || cfg->client_id == NULL || ep == NULL ||
+	    ep->device_authorization_endpoint == NULL) {
+		oauth_seterr(err, errlen,
+		             "device authorization: no client_id or endpoint configured");
+		rc = OAUTH_CONFIG;
 		goto out;
+	}
 	fields[n].name = "client_id";
 	fields[n++].value = cfg->client_id;
 	if (cfg->scope != NULL) {

@@ -120,8 +120,7 @@ send_token_request(void *ctx, const struct oauth_grant *g, struct oauth_http_res
 }
 
 static enum oauth_status
-show_code(struct login *l, const struct oauth_login_request *req,
-          const struct oauth_display_ops *display, char *err, size_t errlen)
+show_code(struct login *l, const struct oauth_login_request *req, char *err, size_t errlen)
 {
 	struct oauth_display_info info = {
 	    .user = req->user,
@@ -141,7 +140,7 @@ show_code(struct login *l, const struct oauth_login_request *req,
 
 	rc = oauth_display_build(&info, &msgs, &n, err, errlen);
 	for (i = 0; rc == OAUTH_OK && i < n; i++) {
-		rc = display->info(display->ctx, msgs[i]);
+		rc = l->display->info(l->display->ctx, msgs[i]);
 		if (rc != OAUTH_OK)
 			oauth_seterr(err, errlen, "conversation failed while showing the code");
 	}
@@ -192,9 +191,9 @@ fetch_jwks(struct login *l, enum jwks_source source, char *err, size_t errlen)
 		if (rc == OAUTH_OK) {
 			l->jwks_age = oauth_cache_age(&l->cache, OAUTH_CACHE_JWKS, l->ep.issuer,
 			                              l->ep.jwks_uri);
+			/* Read a moment ago, gone now: as fresh as can be. */
 			if (l->jwks_age < 0)
-				l->jwks_age =
-				    0; /* read a moment ago, gone now: as fresh as can be */
+				l->jwks_age = 0;
 		}
 		if (rc == OAUTH_OK || rc == OAUTH_NOMEM)
 			return rc;
@@ -257,8 +256,7 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 		if (rc != OAUTH_OK)
 			return rc;
 	} else {
-		/* Core §3.1.3.7 allows this for a token straight from the token endpoint over TLS.
-		 */
+		/* Core §3.1.3.7 allows this for a token straight from the token endpoint (TLS). */
 		oauth_debug(l->log, "no jwks_uri: checking ID token claims without its signature");
 	}
 	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs, &expect, &l->claims,
@@ -383,7 +381,7 @@ device_phase(struct login *l, const struct oauth_login_request *req, char *err, 
 	l->grant.deadline_ms = oauth_token_deadline(&l->clock, l->cfg->timeout, l->da.expires_in);
 	oauth_debug(l->log, "device code issued: expires_in=%ld interval=%ld", l->da.expires_in,
 	            l->da.interval);
-	return show_code(l, req, l->display, err, errlen);
+	return show_code(l, req, err, errlen);
 }
 
 /* OpenID CIBA (ciba.c): a push to the phone, and one line on the terminal to match it. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* One device-grant login from start to verified identity, without PAM. */
+/* One login from start to verified identity, without PAM: a grant, the wait, the identity. */
 #ifndef PAM_OAUTH_LOGIN_H
 #define PAM_OAUTH_LOGIN_H
 
@@ -25,9 +25,10 @@ struct oauth_login_request {
 };
 
 /*
- * Runs the device flow for req->user: resolve endpoints, request a code, show
- * it, poll, verify the ID token, read userinfo when needed, and match the
- * identity to the account. OAUTH_OK only when every check passed. id is filled
+ * Logs req->user in with the grant cfg->mode names: resolve endpoints, request
+ * a device code (and show it) or a push (and show its line), poll, verify the
+ * ID token, read userinfo when needed, and match the identity to the account
+ * (policy.c). OAUTH_OK only when every check passed. id is filled
  * (cleared at entry) as far as the identity was learnt, for the outcome log,
  * also on failure.
  */

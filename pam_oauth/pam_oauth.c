@@ -4,7 +4,6 @@
 #include "build_config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <pwd.h>
@@ -17,7 +16,6 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-#include "ciba.h"
 #include "config.h"
 #include "conv.h"
 #include "identity.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 The pam_oauth authors */
-/* Checks for providers that need more than the standard: Google's secret, Entra ID's tenant. */
+/* Checks for providers that need more than the standard: Entra ID's tenant in the ID token. */
 #include "build_config.h"
 
 #include <string.h>

@@ -165,12 +165,14 @@ clamp_interval(long interval)
 	return interval > OAUTH_MAX_INTERVAL ? OAUTH_MAX_INTERVAL : interval;
 }
 
-/* Where the poll loop stands between requests. */
+/*
+ * Where the poll loop stands between requests. It ends on a status other than
+ * OAUTH_OK, or once tr holds an access token: nothing else can end it well.
+ */
 struct poll_state {
 	long interval;                     /* seconds; grows by OAUTH_SLOW_DOWN_STEP on slow_down */
 	int failures;                      /* transient failures in a row */
 	long long wait_ms;                 /* before the next request */
-	int done;                          /* the loop ends with the returned status */
 	char last_failure[OAUTH_ERR_SIZE]; /* why the last of those failures failed */
 };
 
@@ -225,7 +227,6 @@ transient_failure(struct poll_state *st, long retry_after, const struct oauth_lo
 	snprintf(st->last_failure, sizeof(st->last_failure), "%s", err != NULL ? err : "");
 	if (st->failures >= OAUTH_MAX_POLL_FAILURES) {
 		oauth_debug(log, "polling: %d failed polls in a row, giving up", st->failures);
-		st->done = 1;
 		return OAUTH_UNAVAILABLE;
 	}
 	wait_s = st->interval << st->failures;
@@ -257,7 +258,6 @@ static enum oauth_status
 step(struct poll_state *st, struct oauth_answer a, const struct oauth_http_response *resp,
      const struct oauth_logger *log, char *err)
 {
-	st->done = 1;
 	switch (a.next) {
 	case OAUTH_NEXT_READ:
 		oauth_debug(log, "polling: token issued");
@@ -266,7 +266,6 @@ step(struct poll_state *st, struct oauth_answer a, const struct oauth_http_respo
 		oauth_debug(log, "polling: final answer: %s", oauth_status_str(a.status));
 		return a.status;
 	case OAUTH_NEXT_RETRY:
-		st->done = 0;
 		return transient_failure(st, resp->retry_after, log, err);
 	case OAUTH_NEXT_SLOW_DOWN:
 		/* §3.5: for this and every later request. */
@@ -279,7 +278,6 @@ step(struct poll_state *st, struct oauth_answer a, const struct oauth_http_respo
 		oauth_debug(log, "polling: authorization_pending");
 		break;
 	}
-	st->done = 0;
 	st->failures = 0;
 	st->wait_ms = st->interval * 1000LL;
 	return OAUTH_OK;
@@ -302,10 +300,8 @@ poll_once(const struct oauth_token_transport *send, const struct oauth_grant *g,
 		rc = transient_failure(st, -1, log, err);
 		goto out;
 	}
-	if (rc != OAUTH_OK) {
-		st->done = 1;
+	if (rc != OAUTH_OK)
 		goto out;
-	}
 	a = oauth_token_response_parse(resp.status, resp.body, resp.len, tr, err, errlen);
 	rc = step(st, a, &resp, log, err);
 out:
@@ -330,14 +326,13 @@ oauth_token_poll(const struct oauth_token_transport *send, const struct oauth_cl
 	}
 	st.interval = clamp_interval(g->interval);
 	st.wait_ms = first == OAUTH_POLL_AT_ONCE ? 0 : st.interval * 1000LL;
-	while (!st.done) {
+	do {
 		rc = wait_turn(clock, st.wait_ms, g->deadline_ms, log, err, errlen);
 		if (rc == OAUTH_EXPIRED && st.failures > 0)
 			rc = failing_at_deadline(&st, err, errlen);
-		if (rc != OAUTH_OK)
-			break;
-		rc = poll_once(send, g, &st, log, tr, err, errlen);
-	}
+		if (rc == OAUTH_OK)
+			rc = poll_once(send, g, &st, log, tr, err, errlen);
+	} while (rc == OAUTH_OK && tr->access_token == NULL);
 out:
 	if (rc != OAUTH_OK)
 		oauth_token_response_free(tr);

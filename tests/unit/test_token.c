@@ -137,26 +137,17 @@ struct scripted {
 	long retry_after;
 };
 
-#define PENDING                                                                                    \
+/* An answer that arrived: HTTP status and body, no Retry-After. */
+#define ANSWER(http, body)                                                                         \
 	{                                                                                          \
-		OAUTH_OK, 400, "{\"error\":\"authorization_pending\"}", -1                         \
+		OAUTH_OK, http, body, -1                                                           \
 	}
-#define SLOW                                                                                       \
-	{                                                                                          \
-		OAUTH_OK, 400, "{\"error\":\"slow_down\"}", -1                                     \
-	}
-#define TOKEN                                                                                      \
-	{                                                                                          \
-		OAUTH_OK, 200, "{\"access_token\":\"SECRET-AT\",\"id_token\":\"SECRET-ID\"}", -1   \
-	}
-#define DENIED                                                                                     \
-	{                                                                                          \
-		OAUTH_OK, 400, "{\"error\":\"access_denied\"}", -1                                 \
-	}
-#define EXPIRED                                                                                    \
-	{                                                                                          \
-		OAUTH_OK, 400, "{\"error\":\"expired_token\"}", -1                                 \
-	}
+#define PENDING ANSWER(400, "{\"error\":\"authorization_pending\"}")
+#define SLOW ANSWER(400, "{\"error\":\"slow_down\"}")
+#define TOKEN ANSWER(200, "{\"access_token\":\"SECRET-AT\",\"id_token\":\"SECRET-ID\"}")
+#define DENIED ANSWER(400, "{\"error\":\"access_denied\"}")
+#define EXPIRED ANSWER(400, "{\"error\":\"expired_token\"}")
+/* No answer: a transport failure. */
 #define DOWN                                                                                       \
 	{                                                                                          \
 		OAUTH_UNAVAILABLE, 0, NULL, -1                                                     \
@@ -363,7 +354,7 @@ static void
 test_other_error_stops_with_protocol(void)
 {
 	static const struct scripted script[] = {
-	    PENDING, {OAUTH_OK, 400, "{\"error\":\"whatever_new\"}", -1}, TOKEN};
+	    PENDING, ANSWER(400, "{\"error\":\"whatever_new\"}"), TOKEN};
 	struct fake f = {0};
 	struct oauth_token_response tr;
 	char err[OAUTH_ERR_SIZE] = "";
@@ -520,7 +511,7 @@ static void
 test_5xx_and_429_back_off_honouring_retry_after(void)
 {
 	static const struct scripted script[] = {
-	    {OAUTH_OK, 502, "<html>Bad Gateway</html>", -1},
+	    ANSWER(502, "<html>Bad Gateway</html>"),
 	    {OAUTH_OK, 429, "", 30},
 	    {OAUTH_OK, 503, "", 100000},
 	    TOKEN,
