@@ -19,8 +19,6 @@
 #define CIBA_GRANT "urn:openid:params:grant-type:ciba"
 /* Form fields one request sends at most: client_id, secret, scope, hint, message, expiry, acr. */
 #define MAX_FIELDS 8
-/* The placeholder, the one thing a template may say besides literal text. */
-#define USER_PLACEHOLDER "{user}"
 /* Largest multiple of 10000 that fits two random bytes: values above it are drawn again. */
 #define CODE_RANGE 60000u
 /* Draws before giving up on RAND_bytes (each is rejected with p = 0.08). */
@@ -63,8 +61,8 @@ put(char *out, size_t *used, const char *s, size_t n, int json)
 static enum oauth_status
 fill_template(const char *tpl, const char *user, size_t ulen, char **out, char *err, size_t errlen)
 {
-	const char *at = strstr(tpl, USER_PLACEHOLDER);
-	const char *rest = at + strlen(USER_PLACEHOLDER);
+	const char *at = strstr(tpl, OAUTH_HINT_PLACEHOLDER);
+	const char *rest = at + strlen(OAUTH_HINT_PLACEHOLDER);
 	size_t used = 0;
 
 	/* Six bytes per character at most: a control character becomes \u00XX. */

@@ -43,8 +43,6 @@
 #define MAX_QUOTE 64
 /* A template longer than this is a mistake: hints are e-mail addresses or names (bytes). */
 #define MAX_TEMPLATE 256
-/* The one placeholder a login_hint_template may hold. */
-#define USER_PLACEHOLDER "{user}"
 /* Room for a number, or two and a slash, as text in oauth_config_each(). */
 #define NUMBER_TEXT 48
 
@@ -205,7 +203,7 @@ static const struct key keys[] = {
     {.name = "login_hint_template",
      .type = KEY_TEXT,
      OFF(login_hint_template),
-     .def = "{user}",
+     .def = OAUTH_HINT_PLACEHOLDER,
      .max_bytes = MAX_TEMPLATE},
     {.name = "backchannel_authentication_endpoint",
      .type = KEY_URL,
@@ -1054,7 +1052,7 @@ json_template_ok(const char *tpl, const char *at)
 	int ok;
 
 	n = (size_t)snprintf(doc, sizeof(doc), "%.*s%s%s", (int)pre, tpl, marker,
-	                     at + strlen(USER_PLACEHOLDER));
+	                     at + strlen(OAUTH_HINT_PLACEHOLDER));
 	if (n >= sizeof(doc) ||
 	    oauth_json_parse_object(doc, n, &obj, jerr, sizeof(jerr)) != OAUTH_OK)
 		return 0;
@@ -1070,7 +1068,7 @@ plain_template_ok(const char *tpl, const char *at)
 	size_t i;
 
 	for (i = 0; tpl[i] != '\0'; i++) {
-		if (tpl + i >= at && tpl + i < at + strlen(USER_PLACEHOLDER))
+		if (tpl + i >= at && tpl + i < at + strlen(OAUTH_HINT_PLACEHOLDER))
 			continue;
 		if (tpl[i] == ' ' || tpl[i] == '{' || tpl[i] == '}')
 			return 0;
@@ -1092,8 +1090,8 @@ oauth_config_template_ok(const char *tpl)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)tpl[i] < 0x20 || (unsigned char)tpl[i] > 0x7e)
 			return 0;
-	at = strstr(tpl, USER_PLACEHOLDER);
-	if (at == NULL || strstr(at + 1, USER_PLACEHOLDER) != NULL)
+	at = strstr(tpl, OAUTH_HINT_PLACEHOLDER);
+	if (at == NULL || strstr(at + 1, OAUTH_HINT_PLACEHOLDER) != NULL)
 		return 0;
 	return is_json_template(tpl) ? json_template_ok(tpl, at) : plain_template_ok(tpl, at);
 }

@@ -186,6 +186,9 @@ enum oauth_status oauth_config_read_file(const struct oauth_admin_file *f, char 
  */
 enum oauth_status oauth_config_validate(const struct oauth_config *cfg, char *why, size_t whylen);
 
+/* The one placeholder a login_hint_template may hold. */
+#define OAUTH_HINT_PLACEHOLDER "{user}"
+
 /*
  * Nonzero when tpl is a usable login_hint template, at most 256 bytes of
  * printable ASCII with "{user}" exactly once: plain, without spaces or other
