@@ -36,8 +36,9 @@
 /*
  * A signature that fails against a cached key set earns one fresh fetch, but
  * only when the cached set is at least this old (seconds): a provider that
- * rebuilt its key under the same kid is believed within a minute, and a bad
- * token costs the provider at most one key-set fetch a minute per host.
+ * rebuilt its key under the same kid is believed within a minute. A kid the
+ * set lacks earns the fetch whatever the set's age (the provider rotated its
+ * keys). Either way, one login fetches again at most once.
  */
 #define JWKS_REFETCH_FLOOR 60
 
@@ -239,6 +240,25 @@ refetch_worth_it(struct login *l)
 	return 0; /* fetched in this login, or cached too recently to doubt */
 }
 
+/*
+ * The second try after refetch_worth_it(). When the key set cannot be fetched,
+ * the token stays refused: the provider's only answer is a token that did not
+ * verify, and that is a refusal, not an outage.
+ */
+static enum oauth_status
+verify_with_fresh_keys(struct login *l, const struct oauth_id_token_expect *expect, char *err,
+                       size_t errlen)
+{
+	char why[OAUTH_ERR_SIZE];
+
+	if (fetch_jwks(l, JWKS_PROVIDER, why, sizeof(why)) != OAUTH_OK) {
+		oauth_log(l->log, LOG_WARNING, "fetching jwks_uri again failed: %s", why);
+		return OAUTH_INVALID_TOKEN;
+	}
+	return oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs, expect, &l->claims,
+	                                 err, errlen);
+}
+
 /* OIDC Core §3.1.3.7: the ID token is trusted only after signature and claims check out. */
 static enum oauth_status
 verify_id_token(struct login *l, char *err, size_t errlen)
@@ -261,12 +281,8 @@ verify_id_token(struct login *l, char *err, size_t errlen)
 	}
 	rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs, &expect, &l->claims,
 	                               err, errlen);
-	if (rc == OAUTH_INVALID_TOKEN && refetch_worth_it(l)) {
-		rc = fetch_jwks(l, JWKS_PROVIDER, err, errlen);
-		if (rc == OAUTH_OK)
-			rc = oauth_jwt_verify_id_token(l->tr.id_token, l->jwks, l->use_algs,
-			                               &expect, &l->claims, err, errlen);
-	}
+	if (rc == OAUTH_INVALID_TOKEN && refetch_worth_it(l))
+		rc = verify_with_fresh_keys(l, &expect, err, errlen);
 	if (rc != OAUTH_OK)
 		oauth_log(l->log, LOG_WARNING, "ID token refused: %s", err);
 	return rc;

@@ -542,6 +542,30 @@ test_kid_still_unknown_after_one_refetch_is_refused(void)
 	free(tok);
 }
 
+/* The refetch the refused token earned fails: the token stays refused, never an outage. */
+static void
+test_key_set_unreachable_on_refetch_keeps_the_refusal(void)
+{
+	struct script s = {0};
+	struct screen screen = {.prompt_answer = OAUTH_OK};
+	struct oauth_identity id;
+	struct httpd h;
+	char err[OAUTH_ERR_SIZE] = "", *tok = id_token_kid(other, "k2", "u-1", "alice");
+
+	script_add(&s, device_reply());
+	script_add(&s, token_reply(tok));
+	script_add(&s, jwks_reply(signer));
+	script_add(&s, reply_json(503, "{}"));
+	CHECK_INT(run_login(&s, "alice", &screen, &id, &h, err), OAUTH_INVALID_TOKEN);
+	CHECK_INT(httpd_nrequests(&h), 4);
+	CHECK(strstr(err, "k2") != NULL || strstr(err, "key") != NULL);
+	CHECK(id.username == NULL);
+	httpd_free(&h);
+	oauth_identity_free(&id);
+	script_free(&s);
+	free(tok);
+}
+
 /* Removes the files of a flat test directory, then the directory. */
 static void
 remove_dir(const char *dir)
@@ -860,6 +884,7 @@ main(void)
 	RUN(test_unreachable_provider_is_unavailable);
 	RUN(test_unknown_kid_fetches_the_key_set_once_more);
 	RUN(test_kid_still_unknown_after_one_refetch_is_refused);
+	RUN(test_key_set_unreachable_on_refetch_keeps_the_refusal);
 	RUN(test_warm_cache_skips_the_key_set_request);
 	RUN(test_key_rebuilt_under_the_same_kid_is_fetched_again);
 	RUN(test_a_bad_signature_does_not_refetch_a_recent_key_set);
