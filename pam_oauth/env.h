@@ -8,7 +8,9 @@
  * Calls fn(arg) while the process environment is empty, then gives the caller's
  * environment back (the same array, untouched). Returns 0, or 1 when another
  * thread changed the environment meanwhile: then its change is kept and the
- * caller's array is not put back over it.
+ * caller's array is not put back over it, so the process environment holds
+ * that thread's variable alone (a setenv() racing one-time library set-up in a
+ * PAM host; writing over it could free memory that thread still uses).
  *
  * The module runs inside su, chsh, chfn and other setuid programs whose
  * environment is the invoking user's. libcurl reads SSLKEYLOGFILE with plain
