@@ -35,7 +35,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A token only from a 2xx answer that carries an access token. */
 	if (r.next == OAUTH_NEXT_READ && (status < 200 || status > 299 || tr.access_token == NULL))
 		__builtin_trap();
-	(void)oauth_token_response_transient(status);
 	oauth_token_response_free(&tr);
 	free(body);
 	return 0;

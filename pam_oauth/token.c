@@ -32,12 +32,6 @@ oauth_token_response_free(struct oauth_token_response *tr)
 	memset(tr, 0, sizeof(*tr));
 }
 
-int
-oauth_token_response_transient(long http_status)
-{
-	return oauth_answer_classify(OAUTH_AT_TOKEN, http_status, NULL).next == OAUTH_NEXT_RETRY;
-}
-
 /* RFC 6749 §5.1 members; scope may be "" (GitHub, nothing granted), kept as "". */
 static enum oauth_status
 read_tokens(const cJSON *obj, struct oauth_token_response *tr, char *err, size_t errlen)

@@ -42,12 +42,6 @@ struct oauth_answer oauth_token_response_parse(long http_status, const char *bod
                                                size_t errlen);
 
 /*
- * Nonzero when an answer with this status is a passing failure (5xx, 429): the
- * loop treats it like a transport failure (back off, honour Retry-After, retry).
- */
-int oauth_token_response_transient(long http_status);
-
-/*
  * Client authentication per cfg (RFC 6749 §2.3.1), for every request that
  * authenticates the client: nothing for a public client, HTTP Basic by default
  * (*authp = auth, filled), or client_secret appended to fields (at *n, which

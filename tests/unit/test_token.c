@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "testutil.h"
 #include "token.h"
 
@@ -90,7 +91,9 @@ test_token_response_table(void)
 		                               sizeof(err));
 		CHECK_INT(a.next, c->next);
 		CHECK_INT(a.status, c->want);
-		CHECK_INT(oauth_token_response_transient(c->status), c->transient);
+		CHECK_INT(oauth_answer_classify(OAUTH_AT_TOKEN, c->status, NULL).next ==
+		              OAUTH_NEXT_RETRY,
+		          c->transient);
 		if (c->next == OAUTH_NEXT_READ)
 			CHECK_STR(tr.access_token, "at");
 		else
