@@ -187,8 +187,6 @@ export async function startFaultServer(opts = {}) {
     };
   };
 
-  srv.requests = (path) => srv.log.filter((e) => e.path === path);
-
   srv.close = () => new Promise((resolve) => {
     for (const t of timers) clearTimeout(t);
     timers.clear();
